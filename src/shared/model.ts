@@ -156,6 +156,8 @@ export interface FsRecord {
   root: 'dataset' | 'checkpoint';
   path: string;
   bytes: number;
+  /** the file's last modification (seconds since session start), when the watcher has it */
+  mtimeS?: number;
 }
 
 /** Files of the datasets opened during one window (inotify open events). */
