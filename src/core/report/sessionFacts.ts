@@ -1,0 +1,93 @@
+/**
+ * Sentences about one session that every human-readable format shows the same way: what ran, how it
+ * ended, how the stall was measured, and the environment. Plain strings, not yet escaped for any format.
+ */
+import type { EnvironmentInfo, SessionReport } from '../../shared/model';
+import { commandLine } from './visibleText';
+import { formatBytes, formatPct, formatSeconds } from './units';
+
+export function commandText(report: SessionReport): string {
+  return report.target.command.length ? commandLine(report.target.command) : `PID ${report.target.pid}`;
+}
+
+export function modeText(report: SessionReport): string {
+  return report.target.mode === 'launch'
+    ? `launched by trainio (PID ${report.target.pid})`
+    : `attached to PID ${report.target.pid}`;
+}
+
+export function endText(report: SessionReport): string {
+  const end = report.ended;
+  if (!end) return 'did not end cleanly: still recording, or cut off (the report holds what was recorded)';
+  switch (end.reason) {
+    case 'exited':
+      if (end.signal) return `the target was killed by ${end.signal}`;
+      return end.exitCode === undefined || end.exitCode === null
+        ? 'the target exited'
+        : `the target exited with code ${end.exitCode}`;
+    case 'stopped':
+      return 'stopped by the user';
+    case 'duration':
+      return 'stopped after the requested duration';
+    case 'lost':
+      return 'the target could no longer be observed';
+  }
+}
+
+export function stallText(report: SessionReport): string {
+  const d = report.dataStall;
+  if (d.pct === null) return 'unknown (no stall window was measured)';
+  const how =
+    d.method === 'exact'
+      ? 'exact: timed inside the DataLoader by the hook'
+      : 'estimated from outside the process';
+  const both =
+    d.exactPct !== undefined && d.estimatedPct !== undefined && d.exactPct !== null && d.estimatedPct !== null
+      ? `; the outside estimate read ${formatPct(d.estimatedPct)}`
+      : '';
+  return `${formatPct(d.pct)} (${how}, ${d.confidence} confidence${both})`;
+}
+
+export function stallSplitText(report: SessionReport): string | null {
+  const { fetchPct, prepPct } = report.dataStall;
+  if (fetchPct === undefined || fetchPct === null || prepPct === undefined || prepPct === null) return null;
+  return `${formatPct(fetchPct)} waiting on storage, ${formatPct(prepPct)} on decoding/augmentation`;
+}
+
+export interface EnvironmentRow {
+  label: string;
+  value: string;
+}
+
+export function environmentRows(report: SessionReport): EnvironmentRow[] {
+  const env: EnvironmentInfo = report.env;
+  const rows: EnvironmentRow[] = [
+    { label: 'Host', value: env.host },
+    { label: 'Kernel', value: env.kernel },
+    { label: 'CPUs', value: String(env.cpus) },
+    { label: 'Memory', value: formatBytes(env.memBytes) },
+  ];
+  if (env.python) rows.push({ label: 'Python', value: env.python });
+  if (env.torch) rows.push({ label: 'PyTorch', value: env.torch });
+  const workers = report.loaders.map((l) => l.numWorkers);
+  if (workers.length) rows.push({ label: 'num_workers', value: [...new Set(workers)].join(', ') });
+  for (const d of env.disks ?? [])
+    rows.push({ label: 'Disk', value: `${d.name} (${d.type}, ${formatBytes(d.sizeBytes)})` });
+  for (const g of env.gpus ?? []) rows.push({ label: 'GPU', value: g });
+  return rows;
+}
+
+export function sessionLine(report: SessionReport): string {
+  return `${report.startedAt} · ${formatSeconds(report.durationS)} · ${modeText(report)} · ${endText(report)}`;
+}
+
+/**
+ * A path as a reader wants it in a summary: relative to the target's working directory when it lies
+ * inside it (`ckpt/last.pt`, `train.py:42`), otherwise whole. The JSON, CSV and trace keep it whole.
+ */
+export function displayPath(report: SessionReport, path: string): string {
+  const cwd = report.target.cwd?.replace(/\/+$/, '');
+  return cwd && path.startsWith(`${cwd}/`) && path.length > cwd.length + 1
+    ? path.slice(cwd.length + 1)
+    : path;
+}
