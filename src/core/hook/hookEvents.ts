@@ -1,0 +1,146 @@
+/**
+ * The event lines the Python hook writes (python/README.md), parsed and validated. Times are
+ * wall-clock epoch seconds as the hook wrote them.
+ */
+
+export interface HelloEvent {
+  ev: 'hello';
+  pid: number;
+  t: number;
+  python: string | null;
+  torch: string | null;
+}
+
+export interface LoaderEvent {
+  ev: 'loader';
+  pid: number;
+  t: number;
+  id: number;
+  file: string | null;
+  line: number | null;
+  num_workers: number | null;
+  batch_size: number | null;
+  pin_memory: boolean | null;
+  persistent_workers: boolean | null;
+  prefetch_factor: number | null;
+  dataset_len: number | null;
+  dataset_class: string | null;
+}
+
+export interface IterEvent {
+  ev: 'iter';
+  pid: number;
+  t0: number;
+  t1: number;
+  loader: number | null;
+}
+
+export interface NextEvent {
+  ev: 'next';
+  pid: number;
+  t0: number;
+  t1: number;
+  loader: number | null;
+  stop: boolean;
+}
+
+export interface SaveEvent {
+  ev: 'save';
+  pid: number;
+  t0: number;
+  t1: number;
+  path: string | null;
+  bytes: number | null;
+  file: string | null;
+  line: number | null;
+}
+
+export interface OpenEvent {
+  ev: 'open';
+  pid: number;
+  t: number;
+  path: string;
+}
+
+export type HookEvent = HelloEvent | LoaderEvent | IterEvent | NextEvent | SaveEvent | OpenEvent;
+
+type Fields = Record<string, unknown>;
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const numOrNull = (v: unknown): number | null => (isNum(v) ? v : null);
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const boolOrNull = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+
+function timed(o: Fields): boolean {
+  return isNum(o.pid) && isNum(o.t0) && isNum(o.t1) && o.t1 >= o.t0;
+}
+
+/** One line → an event, or null for a line that is not a well-formed hook event. */
+export function parseHookLine(line: string): HookEvent | null {
+  let o: Fields;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    o = parsed as Fields;
+  } catch {
+    return null;
+  }
+  switch (o.ev) {
+    case 'hello':
+      if (!isNum(o.pid) || !isNum(o.t)) return null;
+      return { ev: 'hello', pid: o.pid, t: o.t, python: strOrNull(o.python), torch: strOrNull(o.torch) };
+    case 'loader':
+      if (!isNum(o.pid) || !isNum(o.t) || !isNum(o.id)) return null;
+      return {
+        ev: 'loader',
+        pid: o.pid,
+        t: o.t,
+        id: o.id,
+        file: strOrNull(o.file),
+        line: numOrNull(o.line),
+        num_workers: numOrNull(o.num_workers),
+        batch_size: numOrNull(o.batch_size),
+        pin_memory: boolOrNull(o.pin_memory),
+        persistent_workers: boolOrNull(o.persistent_workers),
+        prefetch_factor: numOrNull(o.prefetch_factor),
+        dataset_len: numOrNull(o.dataset_len),
+        dataset_class: strOrNull(o.dataset_class),
+      };
+    case 'iter':
+      if (!timed(o)) return null;
+      return {
+        ev: 'iter',
+        pid: o.pid as number,
+        t0: o.t0 as number,
+        t1: o.t1 as number,
+        loader: numOrNull(o.loader),
+      };
+    case 'next':
+      if (!timed(o)) return null;
+      return {
+        ev: 'next',
+        pid: o.pid as number,
+        t0: o.t0 as number,
+        t1: o.t1 as number,
+        loader: numOrNull(o.loader),
+        stop: o.stop === true,
+      };
+    case 'save':
+      if (!timed(o)) return null;
+      return {
+        ev: 'save',
+        pid: o.pid as number,
+        t0: o.t0 as number,
+        t1: o.t1 as number,
+        path: strOrNull(o.path),
+        bytes: numOrNull(o.bytes),
+        file: strOrNull(o.file),
+        line: numOrNull(o.line),
+      };
+    case 'open':
+      if (!isNum(o.pid) || !isNum(o.t) || typeof o.path !== 'string') return null;
+      return { ev: 'open', pid: o.pid, t: o.t, path: o.path };
+    default:
+      return null;
+  }
+}
