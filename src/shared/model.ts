@@ -7,6 +7,8 @@
  * byte counts are integers.
  */
 
+import type { Settings } from './settings';
+
 export const RECORDING_SCHEMA = 'trainio.recording/1';
 export const REPORT_SCHEMA = 'trainio.session/1';
 
@@ -61,6 +63,8 @@ export interface HeaderRecord {
   intervalMs: number;
   hook: boolean;
   env: EnvironmentInfo;
+  /** the settings the session was recorded with, so a reopened file is analysed the same way */
+  settings?: Partial<Settings>;
 }
 
 /** The process tree, sampled at a few Hz. */
@@ -135,6 +139,8 @@ export interface EpochMarkRecord {
   s: number;
   source: 'hook' | 'respawn' | 'reopen';
   loaderId?: number;
+  /** 'reopen' marks: distinct dataset files the epoch that ends here opened */
+  previousEpochFiles?: number;
 }
 
 /** A checkpoint write seen by the hook (`torch.save`) or by the burst detector. */
@@ -168,6 +174,10 @@ export interface OpensRecord {
   count: number;
   /** distinct dataset files opened at least once since the session start */
   distinctFiles: number;
+  /** epochs counted from re-opens so far (0 during the first epoch seen) */
+  epoch?: number;
+  /** distinct dataset files opened in the current epoch so far */
+  epochFiles?: number;
 }
 
 export interface SizeBucket {
@@ -179,8 +189,11 @@ export interface SizeBucket {
 
 export interface DatasetIndex {
   path: string;
+  /** regular files (symlinks not followed) */
   files: number;
+  /** their apparent sizes */
   bytes: number;
+  /** directories below `path` (the root itself not counted) */
   dirs: number;
   histogram: SizeBucket[];
   /** the directories holding the most files */
@@ -188,6 +201,10 @@ export interface DatasetIndex {
   indexS: number;
   /** true when indexing stopped early (limit reached or cancelled) */
   partial: boolean;
+  /** directories that could not be listed (their content is missing from the counts) */
+  unreadableDirs?: number;
+  /** symbolic links met (never followed, not counted as files) */
+  symlinks?: number;
 }
 
 export interface DatasetRecord extends DatasetIndex {
