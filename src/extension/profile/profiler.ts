@@ -1,0 +1,199 @@
+/**
+ * "Profile Training I/O": pick a running job (or launch the active Python file), confirm its
+ * datasets and checkpoint folders, start recording, show the panel. Also runs without any UI when
+ * given `{ pid | command, datasets?, checkpoints? }` (scripts, keybindings, tests).
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { TrainioError } from '../../core/errors';
+import { Recorder } from '../../core/session/recorder';
+import { listTrainingCandidates } from '../../core/target/processList';
+import type { Settings } from '../../shared/settings';
+import { LiveSession, type ProfiledSession } from '../sessions/profiledSession';
+import type { SessionList } from '../sessions/sessionList';
+import { launchInTerminal } from './launchInTerminal';
+import type { JobContext } from './pathCandidates';
+import { inferTrainingPaths, pickTrainingPaths, type TrainingPaths } from './pathsPicker';
+import { pickTarget, scriptOf } from './targetPicker';
+
+export interface ProfileArgs {
+  pid?: number;
+  command?: string[];
+  cwd?: string;
+  datasets?: string[];
+  checkpoints?: string[];
+  /** stop recording after this many seconds */
+  durationS?: number;
+}
+
+export function isProfileArgs(x: unknown): x is ProfileArgs {
+  if (typeof x !== 'object' || x === null) return false;
+  const a = x as Record<string, unknown>;
+  const strings = (v: unknown): boolean =>
+    v === undefined || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
+  return (
+    (a.pid === undefined || (typeof a.pid === 'number' && Number.isInteger(a.pid))) &&
+    strings(a.command) &&
+    strings(a.datasets) &&
+    strings(a.checkpoints) &&
+    (a.cwd === undefined || typeof a.cwd === 'string') &&
+    (a.durationS === undefined || typeof a.durationS === 'number')
+  );
+}
+
+export interface ProfilerDeps {
+  state: vscode.Memento;
+  sessions: SessionList;
+  /** folder for new session files */
+  sessionsDir: () => vscode.Uri;
+  settings: () => Settings;
+  pythonCommand: () => string[];
+  showPanel: (session: ProfiledSession) => void;
+}
+
+function stamp(d = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function folderOf(path?: string): string | undefined {
+  if (!path) return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return (
+    vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path))?.uri.fsPath ??
+    vscode.workspace.workspaceFolders?.[0]?.uri.fsPath
+  );
+}
+
+async function describeProcess(pid: number): Promise<{ command: string[]; cwd?: string } | undefined> {
+  return (await listTrainingCandidates()).find((c) => c.pid === pid);
+}
+
+function activePythonFile(): vscode.TextDocument | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc && doc.languageId === 'python' && doc.uri.scheme === 'file' ? doc : undefined;
+}
+
+export class Profiler {
+  constructor(private readonly deps: ProfilerDeps) {}
+
+  private sessionFile(job: JobContext, pid?: number): string {
+    const name = job.script ? basename(job.script, '.py') : pid ? `pid${pid}` : 'job';
+    return vscode.Uri.joinPath(
+      this.deps.sessionsDir(),
+      `${stamp()}-${name.replace(/[^\w.-]/g, '_')}.trainio.jsonl`,
+    ).fsPath;
+  }
+
+  private globs(): { datasets: string[]; checkpoints: string[] } {
+    const s = this.deps.settings();
+    return { datasets: s.datasetGlobs, checkpoints: s.checkpointGlobs };
+  }
+
+  /** The folders to watch; checkpoint folders the job has not created yet are created now. */
+  private async paths(job: JobContext, args: ProfileArgs, ask: boolean): Promise<TrainingPaths | undefined> {
+    const paths =
+      args.datasets || args.checkpoints
+        ? { datasets: args.datasets ?? [], checkpoints: args.checkpoints ?? [] }
+        : ask
+          ? await pickTrainingPaths(this.deps.state, job, this.globs())
+          : await inferTrainingPaths(this.deps.state, job, this.globs());
+    for (const dir of paths?.checkpoints ?? []) await mkdir(dir, { recursive: true });
+    return paths;
+  }
+
+  /** The command: returns the new session's file, or undefined when the user cancelled. */
+  async profile(args?: ProfileArgs): Promise<string | undefined> {
+    if (args?.pid !== undefined) {
+      // the job's command line and folder tell which folders it uses, unless they are given
+      const known = args.datasets || args.checkpoints ? undefined : await describeProcess(args.pid);
+      return this.attach(args.pid, { ...args, cwd: args.cwd ?? known?.cwd }, false, known?.command);
+    }
+    if (args?.command) return this.launch(args.command, args.cwd, args, false);
+    const active = activePythonFile();
+    const target = await pickTarget(active?.uri.fsPath);
+    if (!target) return undefined;
+    if (target.kind === 'launch') return this.launchActiveFile();
+    const c = target.candidate;
+    return this.attach(c.pid, { cwd: c.cwd }, true, c.command);
+  }
+
+  /** "Launch active Python file…": saves it, asks for its folders, runs it in a terminal. */
+  async launchActiveFile(args: ProfileArgs = {}): Promise<string | undefined> {
+    let doc = activePythonFile();
+    if (!doc) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Python: ['py'] },
+        openLabel: 'Launch and profile',
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      });
+      if (!picked?.[0]) return undefined;
+      doc = await vscode.workspace.openTextDocument(picked[0]);
+    }
+    if (doc.isDirty) await doc.save();
+    const file = doc.uri.fsPath;
+    const cwd = folderOf(file) ?? dirname(file);
+    return this.launch([...this.deps.pythonCommand(), file], cwd, args, !args.datasets && !args.checkpoints);
+  }
+
+  private async attach(
+    pid: number,
+    args: ProfileArgs,
+    ask: boolean,
+    knownCommand?: string[],
+  ): Promise<string | undefined> {
+    const command = knownCommand ?? [];
+    const script = scriptOf(command, args.cwd);
+    const job: JobContext = { script, argv: command, cwd: args.cwd, folder: folderOf(script ?? args.cwd) };
+    const paths = await this.paths(job, args, ask);
+    if (!paths) return undefined;
+    const recorder = await Recorder.start({
+      target: { pid },
+      out: this.sessionFile(job, pid),
+      datasets: paths.datasets,
+      checkpoints: paths.checkpoints,
+      settings: this.deps.settings(),
+      durationS: args.durationS,
+    });
+    return this.follow(recorder);
+  }
+
+  private async launch(
+    command: string[],
+    cwd: string | undefined,
+    args: ProfileArgs,
+    ask: boolean,
+  ): Promise<string | undefined> {
+    if (command.length === 0) throw new TrainioError('USAGE', 'no command to launch');
+    const script = scriptOf(command, cwd);
+    const job: JobContext = { script, argv: command, cwd, folder: folderOf(script ?? cwd) };
+    const paths = await this.paths(job, args, ask);
+    if (!paths) return undefined;
+    const settings = this.deps.settings();
+    const out = this.sessionFile(job);
+    const launched = await launchInTerminal({
+      command,
+      cwd,
+      datasets: paths.datasets,
+      hook: settings.hook,
+      sessionFile: out,
+    });
+    const recorder = await Recorder.start({
+      target: { pid: launched.pid },
+      out,
+      datasets: paths.datasets,
+      checkpoints: paths.checkpoints,
+      settings,
+      durationS: args.durationS,
+      hookOut: launched.hookOut,
+    });
+    return this.follow(recorder);
+  }
+
+  private follow(recorder: Recorder): string {
+    const session = this.deps.sessions.add(new LiveSession(recorder));
+    this.deps.showPanel(session);
+    return session.file;
+  }
+}
