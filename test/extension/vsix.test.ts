@@ -92,7 +92,7 @@ void test(
     const scratch = makeScratch('trainio-vsix-');
     t.after(() => rmSync(scratch.root, { recursive: true, force: true }));
     const vsix = join(scratch.root, 'trainio.vsix');
-    vsce(['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix]);
+    vsce(['package', '--no-dependencies', '--allow-missing-repository', '-o', vsix]);
     installExtension(entry, scratch, vsix);
     const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
       .version;
