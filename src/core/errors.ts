@@ -10,6 +10,7 @@ export type TrainioErrorCode =
   | 'DIR_NOT_FOUND'
   | 'SESSION_CORRUPT'
   | 'SESSION_NOT_FOUND'
+  | 'WRITE_FAILED'
   | 'USAGE'
   | 'UNSUPPORTED';
 

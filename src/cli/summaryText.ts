@@ -1,0 +1,58 @@
+/** What the CLI says about a session: the live progress line and the final one-paragraph summary. */
+import type { SessionReport } from '../shared/model';
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes >= 1e9 ? 0 : 1)} MB`;
+}
+
+function pct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '–' : `${x.toFixed(1)}%`;
+}
+
+function seconds(s: number): string {
+  if (s < 120) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 120 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** one line, rewritten every second on a TTY */
+export function progressLine(r: SessionReport, readBps: number): string {
+  const epoch = r.epochs.length ? `epoch ${r.epochs.length - 1}` : 'epoch –';
+  const stall = `stall ${pct(r.dataStall.pct)}${r.dataStall.pct === null ? '' : ` (${r.dataStall.method})`}`;
+  return [
+    `trainio ● ${seconds(r.durationS)}`,
+    `read ${(readBps / 1e6).toFixed(1)} MB/s`,
+    epoch,
+    stall,
+    `checkpoints ${r.checkpoints.length}`,
+  ].join('  ');
+}
+
+/** the final paragraph */
+export function summaryParagraph(r: SessionReport, file: string): string {
+  const who = r.target.command.length ? r.target.command.join(' ') : `PID ${r.target.pid}`;
+  const parts: string[] = [
+    `Recorded ${seconds(r.durationS)} of ${who} (${r.target.mode} mode) into ${file}.`,
+  ];
+  parts.push(
+    r.dataStall.pct === null
+      ? 'Data stall: not measured.'
+      : `Data stall ${pct(r.dataStall.pct)} (${r.dataStall.method}).`,
+  );
+  if (r.epochs.length) {
+    const re = r.reread.datasetBytes > 0 ? `, dataset read ${r.reread.factor.toFixed(2)}×` : '';
+    parts.push(
+      `${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'}${re}, ${mb(r.reread.bytesRead)} read, ` +
+        `${pct(r.reread.pageCacheHitPct)} from the page cache.`,
+    );
+  }
+  if (r.checkpoints.length) {
+    const bytes = r.checkpoints.reduce((a, c) => a + c.bytes, 0);
+    const lost = r.checkpoints.reduce((a, c) => a + c.lostS, 0);
+    parts.push(
+      `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'} (${mb(bytes)}), ${lost.toFixed(2)} s of training lost.`,
+    );
+  }
+  if (r.advice.length) parts.push(`Advice: ${r.advice[0].message}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,202 @@
+/**
+ * Epochs from the boundary marks: epoch i spans boundary i → boundary i+1, the last one ends where
+ * the training loop stopped (its last read, or the hook's last active window). Per epoch the bytes
+ * come from the tree's cumulative counters interpolated at the boundary times (captured when each
+ * mark is first covered by a sample, so they stay exact however long the session runs).
+ */
+import type {
+  EpochMarkRecord,
+  EpochSummary,
+  IoCounters,
+  LoaderRecord,
+  MeasurementMode,
+  OpensRecord,
+  StallMethod,
+  StallRecord,
+  TreeRecord,
+} from '../../shared/model';
+import { CounterHistory, subtractIo } from './counterHistory';
+import { chooseBoundaries, type Mark } from './epochMarks';
+import { readSplit } from './pageCache';
+import type { SeriesBuilder } from './seriesBuilder';
+
+const MAX_MARKS = 100_000;
+/** a boundary is dropped when less data than this share of the dataset was read before it */
+const LEADING_READ_SHARE = 0.2;
+
+interface StoredMark extends Mark {
+  io?: IoCounters;
+}
+
+export interface EpochContext {
+  datasetBytes: number;
+  /** session end (or now) */
+  endS: number;
+  primary: StallMethod;
+}
+
+export class EpochTracker {
+  private readonly marks: StoredMark[] = [];
+  private readonly unsettled: StoredMark[] = [];
+  private readonly datasetLen = new Map<number, number>();
+  private prevTree: TreeRecord | undefined;
+  private prevRateBps = 0;
+  private firstReadS: number | undefined;
+  private lastReadS: number | undefined;
+  /** end of the last tree interval with reads (the counters are complete there) */
+  private lastReadSampleS: number | undefined;
+  private lastHookLoopS: number | undefined;
+  private firstOpenS: number | undefined;
+  private lastOpensS = 0;
+  private mode: MeasurementMode = 'attach';
+  private dropped = 0;
+
+  constructor(
+    private readonly history: CounterHistory,
+    private readonly series: SeriesBuilder,
+  ) {}
+
+  addMark(r: EpochMarkRecord): void {
+    if (this.marks.length >= MAX_MARKS) {
+      this.dropped++;
+      return;
+    }
+    const m: StoredMark = { s: r.s, source: r.source, loaderId: r.loaderId };
+    const io = this.history.atBoundary(r.s);
+    if (io) m.io = io;
+    else this.unsettled.push(m);
+    this.marks.push(m);
+  }
+
+  setMode(mode: MeasurementMode): void {
+    this.mode = mode;
+  }
+
+  addOpens(r: OpensRecord): void {
+    if (this.firstOpenS === undefined && r.count > 0) this.firstOpenS = Math.max(this.lastOpensS, r.s - 1);
+    this.lastOpensS = r.s;
+  }
+
+  addLoader(r: LoaderRecord): void {
+    if (r.datasetLen !== undefined) this.datasetLen.set(r.id, r.datasetLen);
+  }
+
+  /** call after the shared CounterHistory has the sample */
+  addTree(r: TreeRecord): void {
+    for (let i = this.unsettled.length - 1; i >= 0; i--) {
+      const m = this.unsettled[i];
+      const io = this.history.atBoundary(m.s);
+      if (io) {
+        m.io = io;
+        this.unsettled.splice(i, 1);
+      }
+    }
+    this.trackReads(r);
+    this.prevTree = r;
+  }
+
+  addStall(r: StallRecord): void {
+    if (r.method !== 'exact' || !(r.loopS > 0)) return;
+    const end = r.s - r.windowS + Math.min(r.loopS, r.windowS);
+    if (this.lastHookLoopS === undefined || end > this.lastHookLoopS) this.lastHookLoopS = end;
+  }
+
+  get droppedMarks(): number {
+    return this.dropped;
+  }
+
+  /** when the training loop was last seen active */
+  loopEndS(endS: number): number {
+    const hook = this.lastHookLoopS;
+    const read = this.lastReadS;
+    const last = hook !== undefined ? Math.max(hook, read ?? 0) : (read ?? endS);
+    return Math.min(endS, last);
+  }
+
+  boundaries(datasetBytes: number): Mark[] {
+    const chosen = chooseBoundaries(this.marks, this.datasetLen);
+    return this.withLeadingEpoch(chosen, datasetBytes);
+  }
+
+  epochs(ctx: EpochContext): EpochSummary[] {
+    const bounds = this.boundaries(ctx.datasetBytes);
+    if (bounds.length === 0) {
+      const startS = this.firstOpenS ?? this.firstReadS;
+      if (startS === undefined) return [];
+      bounds.push({ s: startS, source: 'session' });
+    }
+    const loopEnd = this.loopEndS(ctx.endS);
+    const out: EpochSummary[] = [];
+    for (let i = 0; i < bounds.length; i++) {
+      const start = bounds[i];
+      const next = bounds[i + 1];
+      const endS = next ? next.s : Math.max(start.s, loopEnd);
+      const countTo = next ? endS : Math.max(endS, Math.min(ctx.endS, this.lastReadSampleS ?? endS));
+      const delta = subtractIo(this.counterAt(next, countTo), this.counterAt(start, start.s));
+      const split = readSplit(delta);
+      const summary: EpochSummary = {
+        index: i,
+        startS: round3(start.s),
+        endS: round3(endS),
+        bytesRead: split.bytesRead,
+        diskBytesRead: split.diskBytesRead,
+        rereadFactor: ctx.datasetBytes > 0 ? round4(split.bytesRead / ctx.datasetBytes) : 0,
+        pageCacheHitPct: split.pageCacheHitPct,
+        stallPct: this.series.stallPct(ctx.primary, start.s, endS),
+        source: start.source,
+      };
+      const opens = this.series.grid.sum('opens', start.s, endS);
+      if (opens > 0) summary.filesRead = Math.round(opens);
+      out.push(summary);
+    }
+    return out;
+  }
+
+  private counterAt(mark: StoredMark | undefined, s: number): IoCounters {
+    if (mark?.io && mark.s === s) return mark.io;
+    return (mark ? this.history.atBoundary(s) : undefined) ?? this.history.atOrLast(s);
+  }
+
+  /**
+   * Sources that mark only re-reads (reopen; respawn when attached mid-run) miss the first epoch's
+   * start: when much data was read before the first boundary, an epoch starting at the first
+   * dataset open leads — or, attached to a running job, at the first read.
+   */
+  private withLeadingEpoch(bounds: Mark[], datasetBytes: number): Mark[] {
+    const first = bounds[0];
+    const startS = this.firstOpenS ?? (this.mode === 'attach' ? this.firstReadS : undefined);
+    if (!first || startS === undefined || first.source === 'hook') return bounds;
+    if (startS >= first.s - 0.5) return bounds;
+    const before = this.history.atOrLast(first.s).rchar - this.history.atOrLast(startS).rchar;
+    const share = datasetBytes > 0 ? before / datasetBytes : 1;
+    if (share < LEADING_READ_SHARE) return bounds;
+    return [{ s: startS, source: 'session' }, ...bounds];
+  }
+
+  private trackReads(r: TreeRecord): void {
+    const prevS = this.prevTree?.s ?? 0;
+    const dt = r.s - prevS;
+    const d = r.io.rchar - (this.prevTree?.io.rchar ?? 0);
+    if (!(dt > 0)) return;
+    const rate = d / dt;
+    const avg = r.s > 0 ? r.io.rchar / r.s : 0;
+    const active = d > 0 && rate >= Math.max(4096, 0.1 * avg);
+    if (active) {
+      if (this.firstReadS === undefined) this.firstReadS = prevS;
+      const est = this.prevRateBps > 0 ? prevS + d / this.prevRateBps : r.s;
+      this.lastReadS = Math.min(r.s, Math.max(prevS, est));
+      this.lastReadSampleS = r.s;
+      this.prevRateBps = rate;
+    } else {
+      this.prevRateBps = 0;
+    }
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

@@ -1,0 +1,291 @@
+/**
+ * Records one session: validates the request, attaches to or launches the target, runs every source
+ * with one SourceContext, appends each record to the session file and feeds it to the analyses.
+ * A source's failure never ends the session (it becomes a note); the session ends — with everything
+ * recorded so far — when the target exits, the duration passes, or `stop()` is called.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type {
+  EndRecord,
+  EnvironmentInfo,
+  HeaderRecord,
+  NoteRecord,
+  SessionRecord,
+  SessionReport,
+  TargetInfo,
+} from '../../shared/model';
+import { RECORDING_SCHEMA } from '../../shared/model';
+import type { Settings } from '../../shared/settings';
+import { SessionAnalyzer } from '../analysis/sessionAnalyzer';
+import { TrainioError } from '../errors';
+import { buildHookEnv } from '../hook/hookEnv';
+import { collectEnvironment } from '../system/envInfo';
+import { secondsSince, type Source, type SourceContext } from '../source';
+import { ReportThrottle } from './reportThrottle';
+import { watchRoot } from './rootWatch';
+import { SessionWriter } from './sessionWriter';
+import { planSources } from './sourcePlan';
+import { attachTarget, launchCommand, type Launched } from './targetStart';
+
+export type RecordTarget = { pid: number } | { command: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
+
+export interface RecordRequest {
+  target: RecordTarget;
+  /** the session file (JSON lines) */
+  out: string;
+  datasets: string[];
+  checkpoints: string[];
+  settings: Settings;
+  /** stop recording after this many seconds (a launched job keeps running) */
+  durationS?: number;
+  /** inject the Python hook into a launched command (default: settings.hook) */
+  hook?: boolean;
+  /** read the hook stream of a process launched elsewhere (e.g. the editor's terminal) */
+  hookOut?: string;
+  stdio?: 'inherit' | 'pipe' | 'ignore';
+}
+
+const SOURCE_STOP_TIMEOUT_MS = 3000;
+const EXIT_GRACE_MS = 200;
+
+export class Recorder {
+  readonly finished: Promise<SessionReport>;
+  private resolveFinished: (r: SessionReport) => void = () => undefined;
+  private readonly analyzer: SessionAnalyzer;
+  private readonly recordListeners = new Set<(r: SessionRecord) => void>();
+  private readonly throttle: ReportThrottle;
+  private sources: Source[] = [];
+  private ending: Promise<SessionReport> | undefined;
+  private open = true;
+  private durationTimer: NodeJS.Timeout | undefined;
+  /** the hook file this recorder made (removed at the end) */
+  private ownHookFile: string | undefined;
+  private stopRootWatch: () => void = () => undefined;
+  private readonly failures = new Set<string>();
+
+  private constructor(
+    private readonly writer: SessionWriter,
+    readonly target: TargetInfo,
+    private readonly startedAtMs: number,
+    private readonly settings: Settings,
+    readonly child: ChildProcess | undefined,
+  ) {
+    this.analyzer = new SessionAnalyzer({ settings });
+    this.throttle = new ReportThrottle(() => this.analyzer.report());
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  get file(): string {
+    return this.writer.file;
+  }
+
+  /** Validates everything, then starts the target (launch) and every source. */
+  static async start(req: RecordRequest): Promise<Recorder> {
+    for (const dir of [...req.datasets, ...req.checkpoints]) requireDir(dir);
+    const attached = 'pid' in req.target ? attachTarget(req.target.pid) : undefined;
+    const env = await environment();
+    const writer = SessionWriter.create(req.out);
+    const hook = !attached && (req.hook ?? req.settings.hook);
+    let hookOut = req.hookOut;
+    let launched: Launched | undefined;
+    const startedAtMs = Date.now();
+    if (!('pid' in req.target)) {
+      try {
+        let jobEnv = req.target.env ?? process.env;
+        if (hook) {
+          hookOut ??= hookStreamFile();
+          jobEnv = buildHookEnv(jobEnv, { outPath: hookOut, datasets: req.datasets });
+        }
+        launched = await launchCommand(req.target.command, {
+          cwd: req.target.cwd,
+          env: jobEnv,
+          stdio: req.stdio ?? 'inherit',
+        });
+      } catch (e) {
+        writer.close();
+        rmSync(req.out, { force: true });
+        throw e;
+      }
+    }
+    const target = launched?.target ?? attached!;
+    const recorder = new Recorder(writer, target, startedAtMs, req.settings, launched?.child);
+    if (hookOut !== req.hookOut) recorder.ownHookFile = hookOut;
+    recorder.begin(req, env, hook, hookOut, launched);
+    return recorder;
+  }
+
+  /** the report now (live) */
+  report(): SessionReport {
+    return this.analyzer.report();
+  }
+
+  /** a new report at most 4 times a second while records arrive; returns the unsubscribe */
+  onReport(listener: (r: SessionReport) => void): () => void {
+    return this.throttle.subscribe(listener);
+  }
+
+  onRecord(listener: (r: SessionRecord) => void): () => void {
+    this.recordListeners.add(listener);
+    return () => this.recordListeners.delete(listener);
+  }
+
+  /** an error that escaped a source (thrown from its timer): noted, the session goes on */
+  noteFailure(e: unknown): void {
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    if (this.failures.has(message)) return;
+    this.failures.add(message);
+    this.note('warning', `a sampler failed and was skipped: ${message}`);
+  }
+
+  stop(): Promise<SessionReport> {
+    return this.end({ type: 'end', s: this.now(), reason: 'stopped' });
+  }
+
+  private begin(
+    req: RecordRequest,
+    env: EnvironmentInfo,
+    hook: boolean,
+    hookOut: string | undefined,
+    launched: Launched | undefined,
+  ): void {
+    const header: HeaderRecord = {
+      type: 'header',
+      schema: RECORDING_SCHEMA,
+      startedAtMs: this.startedAtMs,
+      target: this.target,
+      datasets: req.datasets,
+      checkpoints: req.checkpoints,
+      intervalMs: this.settings.treeIntervalMs,
+      hook: hook || hookOut !== undefined,
+      env,
+      settings: this.settings,
+    };
+    this.emit(header);
+    const ctx: SourceContext = {
+      startedAtMs: this.startedAtMs,
+      settings: this.settings,
+      sink: { emit: (r) => this.emit(r) },
+      now: () => this.now(),
+      note: (level, message) => this.note(level, message),
+    };
+    const plan = planSources({
+      rootPid: this.target.pid,
+      datasets: req.datasets,
+      checkpoints: req.checkpoints,
+      settings: this.settings,
+      hookOut,
+    });
+    this.sources = plan.sources;
+    for (const source of this.sources) this.startSource(source, ctx);
+    if (launched) {
+      void launched.exited.then(({ code, signal }) =>
+        this.end({ type: 'end', s: this.now(), reason: 'exited', exitCode: code, signal }),
+      );
+    } else {
+      const root = watchRoot(this.target.pid);
+      this.stopRootWatch = root.stop;
+      void Promise.race([plan.rootExited, root.exited]).then(() =>
+        this.end({ type: 'end', s: this.now(), reason: 'exited', exitCode: null }),
+      );
+    }
+    if (req.durationS !== undefined && req.durationS > 0) {
+      this.durationTimer = setTimeout(
+        () => void this.end({ type: 'end', s: this.now(), reason: 'duration' }),
+        req.durationS * 1000,
+      );
+    }
+  }
+
+  private startSource(source: Source, ctx: SourceContext): void {
+    try {
+      const started = source.start(ctx);
+      if (started) void started.catch((e: unknown) => this.sourceFailed(source, e));
+    } catch (e) {
+      this.sourceFailed(source, e);
+    }
+  }
+
+  private sourceFailed(source: Source, e: unknown): void {
+    this.note('warning', `${source.name} stopped working: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  private emit(r: SessionRecord): void {
+    if (!this.open) return;
+    this.writer.write(r);
+    this.analyzer.add(r);
+    for (const l of this.recordListeners) {
+      try {
+        l(r);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+    this.throttle.changed();
+  }
+
+  private note(level: NoteRecord['level'], message: string): void {
+    this.emit({ type: 'note', s: this.now(), level, message });
+  }
+
+  private now(): number {
+    return secondsSince(this.startedAtMs);
+  }
+
+  private end(record: EndRecord): Promise<SessionReport> {
+    this.ending ??= this.finish(record);
+    return this.ending;
+  }
+
+  private async finish(record: EndRecord): Promise<SessionReport> {
+    if (this.durationTimer) clearTimeout(this.durationTimer);
+    this.stopRootWatch();
+    // the job just ended: let the watchers deliver what the kernel already told them
+    if (record.reason === 'exited') await new Promise((r) => setTimeout(r, EXIT_GRACE_MS));
+    await Promise.all(this.sources.map((s) => stopWithin(s, SOURCE_STOP_TIMEOUT_MS)));
+    if (this.writer.error) this.note('warning', this.writer.error);
+    this.emit(record);
+    this.open = false;
+    this.writer.close();
+    if (this.ownHookFile) rmSync(this.ownHookFile, { force: true });
+    const report = this.analyzer.report();
+    this.throttle.close(report);
+    this.resolveFinished(report);
+    return report;
+  }
+}
+
+/** the hook's event file, in the temp folder; removed when the session ends */
+function hookStreamFile(): string {
+  return join(tmpdir(), `trainio-hook-${process.pid}-${Date.now()}.jsonl`);
+}
+
+function requireDir(dir: string): void {
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new TrainioError('DIR_NOT_FOUND', `no directory at ${dir}`);
+}
+
+async function stopWithin(source: Source, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([source.stop().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function environment(): Promise<EnvironmentInfo> {
+  try {
+    return await collectEnvironment();
+  } catch {
+    return { host: hostname(), kernel: release(), cpus: cpus().length, memBytes: totalmem() };
+  }
+}
