@@ -249,6 +249,15 @@ export interface NoteRecord {
   message: string;
 }
 
+/** What the in-process hook learned about the job's runtime (arrives after the header). */
+export interface RuntimeRecord {
+  type: 'runtime';
+  s: number;
+  pid: number;
+  python?: string;
+  torch?: string;
+}
+
 export interface EndRecord {
   type: 'end';
   s: number;
@@ -272,6 +281,7 @@ export type SessionRecord =
   | SystemRecord
   | GpuRecord
   | NoteRecord
+  | RuntimeRecord
   | EndRecord;
 
 export type SessionRecordType = SessionRecord['type'];

@@ -54,6 +54,8 @@ export class SessionAnalyzer {
   private treeWorkers: number | undefined;
   private distinctFiles: number | undefined;
   private ended: EndRecord | null = null;
+  /** Python/torch versions the hook reported after the header was written */
+  private runtime: Pick<EnvironmentInfo, 'python' | 'torch'> = {};
   private lastS = 0;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -123,6 +125,13 @@ export class SessionAnalyzer {
       case 'note':
         this.addNote(r);
         break;
+      case 'runtime':
+        this.runtime = {
+          ...this.runtime,
+          ...(r.python ? { python: r.python } : {}),
+          ...(r.torch ? { torch: r.torch } : {}),
+        };
+        break;
       case 'end':
         this.ended = r;
         this.history.end();
@@ -178,7 +187,7 @@ export class SessionAnalyzer {
       schema: REPORT_SCHEMA,
       startedAt: new Date(this.header?.startedAtMs ?? 0).toISOString(),
       target: this.header?.target ?? NO_TARGET,
-      env: this.header?.env ?? NO_ENV,
+      env: { ...(this.header?.env ?? NO_ENV), ...this.runtime },
       durationS,
       ended: this.ended,
       dataStall,

@@ -121,6 +121,13 @@ export class HookReader implements Source {
       case 'hello':
         if (this.env.pid === undefined) {
           this.env = { python: ev.python ?? undefined, torch: ev.torch ?? undefined, pid: ev.pid };
+          ctx.sink.emit({
+            type: 'runtime',
+            s: this.s(ev.t),
+            pid: ev.pid,
+            ...(ev.python ? { python: ev.python } : {}),
+            ...(ev.torch ? { torch: ev.torch } : {}),
+          });
           ctx.note(
             'info',
             `Python hook active in PID ${ev.pid}: Python ${ev.python ?? '?'}, torch ${ev.torch ?? '?'}`,

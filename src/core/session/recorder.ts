@@ -110,7 +110,8 @@ export class Recorder {
         throw e;
       }
     }
-    const target = launched?.target ?? attached!;
+    // a job started elsewhere with the hook (the extension's terminal) is recorded in launch mode
+    const target = launched?.target ?? (req.hookOut ? { ...attached!, mode: 'launch' as const } : attached!);
     const recorder = new Recorder(writer, target, startedAtMs, req.settings, launched?.child);
     if (hookOut !== req.hookOut) recorder.ownHookFile = hookOut;
     recorder.begin(req, env, hook, hookOut, launched);
