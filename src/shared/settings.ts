@@ -33,7 +33,7 @@ export interface Settings {
 export const DEFAULTS: Readonly<Settings> = Object.freeze({
   threadIntervalMs: 20,
   treeIntervalMs: 250,
-  slowIntervalMs: 5000,
+  slowIntervalMs: 30000,
   stallWindowMs: 2000,
   hook: true,
   inotify: true,
