@@ -3,10 +3,35 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'events', 'stream', 'util', 'readline', 'net'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'events',
+  'stream',
+  'util',
+  'readline',
+  'net',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', 'test-results/**', 'bench/.runs/**', 'test/workloads/**', 'test/fixtures/**', '**/*.mjs', '**/*.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.cache/**',
+      'test-results/**',
+      'bench/.runs/**',
+      'test/workloads/**',
+      'test/fixtures/**',
+      '**/*.mjs',
+      '**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,16 +46,36 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }], patterns: [{ group: ['**/extension/**'], message: 'core and cli never import the extension.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }],
+          patterns: [{ group: ['**/extension/**'], message: 'core and cli never import the extension.' }],
+        },
+      ],
     },
   },
   {
     files: ['src/shared/**/*.ts', 'webview/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }, ...nodeBuiltins.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'src/shared and webview are pure: no Node built-ins.' }))],
-        patterns: [{ group: ['node:*'], message: 'src/shared and webview are pure: no Node built-ins.' }, { group: ['**/core/**', '**/extension/**', '**/cli/**'], message: 'src/shared and webview import src/shared only.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'Only src/extension may import vscode.' },
+            ...nodeBuiltins
+              .filter((n) => !n.includes('*'))
+              .map((name) => ({ name, message: 'src/shared and webview are pure: no Node built-ins.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'src/shared and webview are pure: no Node built-ins.' },
+            {
+              group: ['**/core/**', '**/extension/**', '**/cli/**'],
+              message: 'src/shared and webview import src/shared only.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -18,16 +18,20 @@ export interface Thresholds {
 }
 
 export type HostToWebview =
-  | { type: 'init'; title: string; live: boolean; report: SessionReport; thresholds: Thresholds; state?: PanelState }
+  | {
+      type: 'init';
+      title: string;
+      live: boolean;
+      report: SessionReport;
+      thresholds: Thresholds;
+      state?: PanelState;
+    }
   | { type: 'update'; report: SessionReport }
   | { type: 'ended'; report: SessionReport }
   | { type: 'reveal'; section: PanelSection };
 
 export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'openSite'; site: CallSite }
-  | { type: 'export' }
-  | { type: 'stop' };
+  { type: 'ready' } | { type: 'openSite'; site: CallSite } | { type: 'export' } | { type: 'stop' };
 
 /** id of the `<script type="application/json">` element that carries the `init` message in a static report */
 export const EMBEDDED_INIT_ID = 'trainio-init';

@@ -17,7 +17,7 @@ async function ruleMessages(filePath: string, code: string): Promise<string[]> {
   return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-test('src/core may not import vscode', async () => {
+void test('src/core may not import vscode', async () => {
   const msgs = await ruleMessages(
     'src/core/probe.ts',
     "import * as vscode from 'vscode';\nexport const v = vscode;\n",
@@ -26,7 +26,7 @@ test('src/core may not import vscode', async () => {
   assert.match(msgs[0], /Only src\/extension may import vscode/);
 });
 
-test('src/cli may not import vscode', async () => {
+void test('src/cli may not import vscode', async () => {
   const msgs = await ruleMessages(
     'src/cli/probe.ts',
     "import * as vscode from 'vscode';\nexport const v = vscode;\n",
@@ -34,7 +34,7 @@ test('src/cli may not import vscode', async () => {
   assert.equal(msgs.length, 1);
 });
 
-test('src/shared and webview may not import node built-ins', async () => {
+void test('src/shared and webview may not import node built-ins', async () => {
   for (const file of ['src/shared/probe.ts', 'webview/src/probe.ts']) {
     const msgs = await ruleMessages(
       file,
@@ -45,7 +45,7 @@ test('src/shared and webview may not import node built-ins', async () => {
   }
 });
 
-test('webview may not import core', async () => {
+void test('webview may not import core', async () => {
   const msgs = await ruleMessages(
     'webview/src/probe.ts',
     "import { TrainioError } from '../../src/core/errors';\nexport const e = TrainioError;\n",
@@ -53,7 +53,7 @@ test('webview may not import core', async () => {
   assert.equal(msgs.length, 1);
 });
 
-test('src/extension may import vscode', async () => {
+void test('src/extension may import vscode', async () => {
   const msgs = await ruleMessages(
     'src/extension/probe.ts',
     "import * as vscode from 'vscode';\nexport const v = vscode;\n",
