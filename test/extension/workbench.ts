@@ -6,18 +6,8 @@
  */
 import { format } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../support/chromium';
 import { CHROMIUM, type RunningCodeServer } from '../support/codeServer';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 export interface TestPayload {
   extensionDevelopmentPath: string;

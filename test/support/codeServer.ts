@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CHROMIUM_PATH } from './chromium';
 import { hasCommand } from './tools';
 
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -19,7 +20,8 @@ const RIPGREP_PACKAGE_VERSION = '1.15.11';
 const RIPGREP_TARBALL = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const CHROMIUM = '/usr/bin/chromium';
+
+export const CHROMIUM = CHROMIUM_PATH;
 const SYSTEM_RG = '/usr/bin/rg';
 
 export function cacheDir(): string {

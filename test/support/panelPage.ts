@@ -15,21 +15,12 @@ import { buildSync } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
 import { THEMES, type ThemeKind } from './vscodeThemes';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 export { rgbOf, THEMES, type ThemeKind } from './vscodeThemes';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 export const PANEL_JS = join(REPO_ROOT, 'dist', 'webview', 'panel.js');
 export const PANEL_CSS = join(REPO_ROOT, 'media', 'panel.css');
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 // the webview is an ES module (webview/package.json); a dynamic import reaches it from here
 const load = () =>
   Promise.all([
-    import('../../webview/src/format.js'),
+    import('../../src/shared/format.js'),
     import('../../webview/src/charts/chartTheme.js'),
     import('../../webview/src/sections/datasetWarnings.js'),
     import('../../webview/src/sections/header.js'),

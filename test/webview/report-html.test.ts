@@ -12,19 +12,8 @@ import { visibleText } from '../../src/core/report/visibleText';
 import type { SessionReport } from '../../src/shared/model';
 import { EMBEDDED_INIT_ID, type HostToWebview } from '../../src/shared/protocol';
 import { emptyReport, HOSTILE_NAME, sampleReport } from '../support/reportSample';
+import { CHROMIUM_ARGS as ARGS, CHROMIUM_PATH as CHROMIUM } from '../support/chromium';
 import { requireTool } from '../support/tools';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 let browser: Browser | undefined;
 let dir = '';

@@ -1,6 +1,6 @@
 /** The charts in words: a text summary under each chart, for screen readers and for print. */
 import type { SessionReport } from '../../src/shared/model.js';
-import { formatBytes, formatClock, formatDuration, formatPct, formatRate } from './format.js';
+import { formatBytes, formatClock, formatDuration, formatPct, formatRate } from '../../src/shared/format.js';
 
 function peak(
   t: readonly number[],

@@ -8,7 +8,7 @@ import { stallSummary, throughputSummary } from './chartSummaries.js';
 import { StallChart } from './charts/stallChart.js';
 import { ThroughputChart } from './charts/throughputChart.js';
 import { el, setText } from './dom.js';
-import { formatPct } from './format.js';
+import { formatPct } from '../../src/shared/format.js';
 import type { HostConnection } from './hostConnection.js';
 import { AdviceList } from './sections/adviceList.js';
 import { CheckpointList } from './sections/checkpointList.js';

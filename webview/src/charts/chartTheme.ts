@@ -1,6 +1,6 @@
 /** Options every panel chart shares, and re-colouring a live chart when the theme changes. */
 import type { ChartOptions, Scale } from 'chart.js';
-import { formatClock } from '../format.js';
+import { formatClock } from '../../../src/shared/format.js';
 import type { Palette } from '../theme.js';
 import type { MarkerColours } from './markersPlugin.js';
 import { withAlpha } from '../theme.js';

@@ -1,6 +1,6 @@
 /** The dataset card's small bar chart: how many files fall in each size bucket. */
 import type { SizeBucket } from '../../../src/shared/model.js';
-import { formatBytes, formatCount, formatSizeBound } from '../format.js';
+import { formatBytes, formatCount, formatSizeBound } from '../../../src/shared/format.js';
 import { withAlpha, type Palette } from '../theme.js';
 import { fontOf, recolour } from './chartTheme.js';
 import { Chart } from './register.js';

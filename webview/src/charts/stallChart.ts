@@ -1,7 +1,7 @@
 /** Chart 1: data-stall % over time, with epoch boundaries, checkpoint spans and the thresholds. */
 import type { SessionReport } from '../../../src/shared/model.js';
 import type { Thresholds } from '../../../src/shared/protocol.js';
-import { formatClock, formatPct } from '../format.js';
+import { formatClock, formatPct } from '../../../src/shared/format.js';
 import { withAlpha, type Palette } from '../theme.js';
 import {
   decimation,

@@ -4,7 +4,7 @@
  * disk area and the total read line); writes and the whole system's disk reads are lines.
  */
 import type { SessionReport } from '../../../src/shared/model.js';
-import { formatClock, formatRate } from '../format.js';
+import { formatClock, formatRate } from '../../../src/shared/format.js';
 import { withAlpha, type Palette } from '../theme.js';
 import {
   decimation,

@@ -4,7 +4,7 @@
  */
 import type { CheckpointSummary, SessionReport } from '../../../src/shared/model.js';
 import { el, setHidden, setText, syncTextRows, toggleClass } from '../dom.js';
-import { formatBytes, formatClock, formatDuration } from '../format.js';
+import { formatBytes, formatClock, formatDuration } from '../../../src/shared/format.js';
 import type { HostConnection } from '../hostConnection.js';
 import { siteLink } from './siteLink.js';
 import { buildTable, type TableParts } from './table.js';

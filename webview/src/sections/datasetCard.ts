@@ -5,7 +5,7 @@
 import type { DatasetIndex, SessionReport } from '../../../src/shared/model.js';
 import { HistogramChart } from '../charts/histogramChart.js';
 import { el, setHidden, setText, syncTextRows } from '../dom.js';
-import { formatBytes, formatCount, formatDuration, formatPct, NO_VALUE } from '../format.js';
+import { formatBytes, formatCount, formatDuration, formatPct, NO_VALUE } from '../../../src/shared/format.js';
 import { bucketLabel } from '../charts/histogramChart.js';
 import type { Palette } from '../theme.js';
 import { datasetWarnings } from './datasetWarnings.js';

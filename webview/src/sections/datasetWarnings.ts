@@ -3,7 +3,7 @@
  * (per-file open/stat costs dominate), which packing into shards fixes.
  */
 import type { DatasetIndex } from '../../../src/shared/model.js';
-import { formatCount, formatDuration, formatPct } from '../format.js';
+import { formatCount, formatDuration, formatPct } from '../../../src/shared/format.js';
 
 /** a file this size or smaller counts as small */
 export const SMALL_FILE_BYTES = 64 * 1024;

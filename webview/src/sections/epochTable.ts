@@ -1,7 +1,7 @@
 /** The epochs table: one row per epoch, and a footer with the session's totals. */
 import type { SessionReport } from '../../../src/shared/model.js';
 import { el, setHidden, syncTextRows } from '../dom.js';
-import { formatBytes, formatDuration, formatFactor, formatPct } from '../format.js';
+import { formatBytes, formatDuration, formatFactor, formatPct } from '../../../src/shared/format.js';
 import { buildTable, type TableParts } from './table.js';
 
 export class EpochTable {

@@ -5,7 +5,14 @@
 import type { SessionReport } from '../../../src/shared/model.js';
 import type { Thresholds } from '../../../src/shared/protocol.js';
 import { el, setHidden, setText, toggleClass } from '../dom.js';
-import { formatBytes, formatDuration, formatFactor, formatPct, formatRate, NO_VALUE } from '../format.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatFactor,
+  formatPct,
+  formatRate,
+  NO_VALUE,
+} from '../../../src/shared/format.js';
 import type { HostConnection } from '../hostConnection.js';
 import { siteLink } from './siteLink.js';
 

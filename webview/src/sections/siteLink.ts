@@ -1,7 +1,7 @@
 /** A call site (file:line) shown as a button that reveals it in the editor — or as text without a host. */
 import type { CallSite } from '../../../src/shared/model.js';
 import { el } from '../dom.js';
-import { baseName } from '../format.js';
+import { baseName } from '../../../src/shared/format.js';
 import type { HostConnection } from '../hostConnection.js';
 
 export function siteText(site: CallSite): string {

@@ -1,5 +1,5 @@
 /**
- * How the panel writes numbers. Bytes use decimal units (1 MB = 1 000 000 bytes) with three
+ * How the panel, the reports and the status bar write numbers. Bytes use decimal units (1 MB = 1 000 000 bytes) with three
  * significant digits; times since the session start are written as a clock (m:ss or h:mm:ss).
  */
 
