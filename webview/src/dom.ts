@@ -1,7 +1,9 @@
 /**
  * Building and updating the DOM without innerHTML: every string from a report goes through
- * textContent, so paths and command lines are always shown as text.
+ * textContent, so paths and command lines are always shown as text, and control characters and
+ * bidirectional overrides in them are made visible (they could otherwise reorder what is shown).
  */
+import { visibleText } from '../../src/shared/visibleText.js';
 
 export interface ElementOptions {
   className?: string;
@@ -18,7 +20,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (options.className) node.className = options.className;
-  if (options.text !== undefined) node.textContent = options.text;
+  if (options.text !== undefined) node.textContent = visibleText(options.text);
   if (options.id) node.id = options.id;
   if (options.title) node.title = options.title;
   for (const [name, value] of Object.entries(options.attrs ?? {})) node.setAttribute(name, value);
@@ -28,7 +30,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 
 /** sets the text only when it changed (no layout work for unchanged cells) */
 export function setText(node: Node, text: string): void {
-  if (node.textContent !== text) node.textContent = text;
+  const shown = visibleText(text);
+  if (node.textContent !== shown) node.textContent = shown;
 }
 
 export function toggleClass(node: Element, className: string, on: boolean): void {
