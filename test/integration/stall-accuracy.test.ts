@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { StallSampler } from '../../src/core/stall/stallSampler';
 import type { StallRecord } from '../../src/shared/model';
 import { sourceHarness } from '../support/sourceHarness';
-import { hasTorch, inCI } from '../support/tools';
+import { hasTorch, inCI, requireTool } from '../support/tools';
 import { readTruth } from '../support/truth';
 import { makeDataset, runWorkload, tempDir, type Knobs } from '../support/workloads';
 
@@ -117,7 +117,12 @@ for (const c of CONFIGS) {
 
 void test('stall estimate over the matrix: mean absolute error', (t) => {
   if (errors.length === 0) {
-    t.skip('no config ran');
+    requireTool(
+      t,
+      false,
+      'a stall config result',
+      'the configs above need PyTorch: apt-get install python3-torch',
+    );
     return;
   }
   const mae = errors.reduce((s, e) => s + Math.abs(e), 0) / errors.length;

@@ -41,10 +41,7 @@ void test('a PID that does not exist: PID_NOT_FOUND, one line that says what to 
 });
 
 void test('root may attach to another user’s process and gets its command and directory', (t) => {
-  if (!isRoot) {
-    t.skip('needs root to start a process as another user');
-    return;
-  }
+  if (!requireTool(t, isRoot, 'root', 'run the tests as root to start a process as another user')) return;
   if (!requireTool(t, hasCommand('setpriv', ['--version']), 'setpriv', 'apt-get install util-linux')) return;
   const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'sleep', '30'], {
     cwd: '/tmp',
@@ -63,7 +60,7 @@ void test('root may attach to another user’s process and gets its command and 
 
 void test('another user cannot attach to root’s process: PID_NOT_OURS names the owner', (t) => {
   if (!isRoot) {
-    t.skip('needs root to run trainio as another user');
+    requireTool(t, false, 'root', 'run the tests as root to run trainio as another user');
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainio-attach-'));

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { classifyFdLink, FdResolver } from '../../src/core/proc/fdTarget';
 import { ProcFile, readProcOnce } from '../../src/core/proc/procFile';
 import { parseIo, parseStat } from '../../src/core/proc/procParsers';
+import { requireTool } from '../support/tools';
 
 function exited(child: ReturnType<typeof spawn>): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -45,7 +46,7 @@ void test('a process that exits reads as gone, both kept-open and freshly opened
 
 void test('another user reading our io file is denied, not gone', (t) => {
   if (process.getuid?.() !== 0) {
-    t.skip('needs root to start a process as another user');
+    requireTool(t, false, 'root', 'run the tests as root to start a process as another user');
     return;
   }
   // as nobody, read this (root) process's io file through the same code path

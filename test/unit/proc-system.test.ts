@@ -13,6 +13,7 @@ import { collectEnvironment } from '../../src/core/system/envInfo';
 import { GpuSampler, parseGpuLine } from '../../src/core/system/gpuSampler';
 import { SystemSampler } from '../../src/core/system/systemSampler';
 import { sourceHarness } from '../support/sourceHarness';
+import { requireTool } from '../support/tools';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,7 +30,7 @@ void test('diskstats: whole physical disks only, in 512-byte sectors', () => {
 void test('disk write counters follow an fsync-ed write', (t) => {
   const disks = new DiskCounters();
   if (disks.read() === null || physicalDisks().size === 0) {
-    t.skip('no physical disk visible in /sys/block');
+    requireTool(t, false, 'a physical disk in /sys/block', 'run on a machine with a block device');
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainio-disk-'));

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildSync } from 'esbuild';
 import { ThreadSampler, type ThreadSample } from '../../src/core/stall/threadSampler';
+import { requireTool } from '../support/tools';
 
 const PY = {
   sleep: 'import time; time.sleep(30)',
@@ -83,7 +84,7 @@ void test('a thread that is gone samples as null', async () => {
 
 void test('as another user: the system call is not readable and the sampler says so', (t) => {
   if (process.getuid?.() !== 0) {
-    t.skip('needs root to run the sampler as another user');
+    requireTool(t, false, 'root', 'run the tests as root to run the sampler as another user');
     return;
   }
   const target = spawn('python3', ['-c', PY.poll], { stdio: 'ignore' });
