@@ -11,6 +11,7 @@ import {
   commandText,
   displayPath,
   endText,
+  epochCells,
   environmentRows,
   modeText,
   stallSplitText,
@@ -130,18 +131,7 @@ function table(
 }
 
 function epochsHtml(report: SessionReport): SafeHtml {
-  const rows = report.epochs.map((e) => [
-    String(e.index),
-    formatSeconds(e.startS),
-    formatSeconds(e.endS - e.startS),
-    formatBytes(e.bytesRead),
-    formatBytes(e.diskBytesRead),
-    formatFactor(e.rereadFactor),
-    formatPct(e.pageCacheHitPct),
-    formatPct(e.stallPct),
-    formatCount(e.filesRead),
-    e.source,
-  ]);
+  const rows = report.epochs.map(epochCells);
   const header = [
     'Epoch',
     'Start',

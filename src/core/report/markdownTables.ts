@@ -4,26 +4,15 @@
  */
 import type { CallSite, SessionReport, SizeBucket } from '../../shared/model';
 import { markdownCode, markdownTable, markdownText } from './markdownText';
-import { displayPath } from './sessionFacts';
-import { formatBytes, formatCount, formatFactor, formatPct, formatRate, formatSeconds } from './units';
+import { displayPath, epochCells } from './sessionFacts';
+import { formatBytes, formatCount, formatRate, formatSeconds } from './units';
 
 export function siteMarkdown(report: SessionReport, site: CallSite | undefined, inTable = true): string {
   return site ? markdownCode(`${displayPath(report, site.file)}:${site.line}`, inTable) : '—';
 }
 
 export function epochsMarkdown(report: SessionReport): string {
-  const rows = report.epochs.map((e) => [
-    String(e.index),
-    formatSeconds(e.startS),
-    formatSeconds(e.endS - e.startS),
-    formatBytes(e.bytesRead),
-    formatBytes(e.diskBytesRead),
-    formatFactor(e.rereadFactor),
-    formatPct(e.pageCacheHitPct),
-    formatPct(e.stallPct),
-    formatCount(e.filesRead),
-    markdownText(e.source),
-  ]);
+  const rows = report.epochs.map((e) => epochCells(e).map(markdownText));
   return markdownTable(
     ['epoch', 'start', 'duration', 'read', 'from disk', 're-read', 'cache hit', 'stall', 'files', 'boundary'],
     rows,

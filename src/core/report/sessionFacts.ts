@@ -2,9 +2,9 @@
  * Sentences about one session that every human-readable format shows the same way: what ran, how it
  * ended, how the stall was measured, and the environment. Plain strings, not yet escaped for any format.
  */
-import type { EnvironmentInfo, SessionReport } from '../../shared/model';
+import type { EnvironmentInfo, EpochSummary, SessionReport } from '../../shared/model';
 import { commandLine } from './visibleText';
-import { formatBytes, formatPct, formatSeconds } from './units';
+import { formatBytes, formatCount, formatFactor, formatPct, formatSeconds } from './units';
 
 export function commandText(report: SessionReport): string {
   return report.target.command.length ? commandLine(report.target.command) : `PID ${report.target.pid}`;
@@ -90,4 +90,23 @@ export function displayPath(report: SessionReport, path: string): string {
   return cwd && path.startsWith(`${cwd}/`) && path.length > cwd.length + 1
     ? path.slice(cwd.length + 1)
     : path;
+}
+
+/**
+ * One row of the epoch table, as the HTML and Markdown summaries show it: index, start, duration,
+ * read, from disk, re-read, cache hit, stall, files, boundary source.
+ */
+export function epochCells(e: EpochSummary): string[] {
+  return [
+    String(e.index),
+    formatSeconds(e.startS),
+    formatSeconds(e.endS - e.startS),
+    formatBytes(e.bytesRead),
+    formatBytes(e.diskBytesRead),
+    formatFactor(e.rereadFactor),
+    formatPct(e.pageCacheHitPct),
+    formatPct(e.stallPct),
+    formatCount(e.filesRead),
+    e.source,
+  ];
 }
