@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from truth import Truth, add_job_args, dataset_files, read_file, spin  # noqa: E402
+from truth import Truth, dataset_files, read_file, spin  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -80,10 +80,25 @@ def save_checkpoint(model, opt, pad, path):
 
 def parse_args():
     p = argparse.ArgumentParser(description="Reference PyTorch training job with ground truth.")
-    add_job_args(p, "last.pt")
+    p.add_argument("--data", required=True)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--num-workers", type=int, default=0)
+    p.add_argument("--persistent-workers", action="store_true")
     p.add_argument("--pin-memory", action="store_true")
+    p.add_argument("--compute-ms", type=float, default=0.0)
+    p.add_argument("--slow-read-ms", type=float, default=0.0)
+    p.add_argument("--decode-ms", type=float, default=0.0)
+    p.add_argument("--gpu-like-ms", type=float, default=0.0)
+    p.add_argument("--ckpt-dir")
+    p.add_argument("--ckpt-every", type=int, default=0)
+    p.add_argument("--ckpt-mb", type=float, default=1.0)
+    p.add_argument("--ckpt-overwrite", action="store_true", help="always write last.pt")
+    p.add_argument("--mmap", action="store_true")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads in the main process")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--truth")
     return p.parse_args()
 
 

@@ -100,23 +100,3 @@ def read_file(path, use_mmap):
                 break
             chunks.append(chunk)
     return b"".join(chunks)
-
-
-def add_job_args(p, last_checkpoint):
-    """The knobs both reference jobs share (see README.md); each job adds its own after these."""
-    p.add_argument("--data", required=True)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--num-workers", type=int, default=0)
-    p.add_argument("--persistent-workers", action="store_true")
-    p.add_argument("--compute-ms", type=float, default=0.0)
-    p.add_argument("--slow-read-ms", type=float, default=0.0)
-    p.add_argument("--decode-ms", type=float, default=0.0)
-    p.add_argument("--gpu-like-ms", type=float, default=0.0)
-    p.add_argument("--ckpt-dir")
-    p.add_argument("--ckpt-every", type=int, default=0)
-    p.add_argument("--ckpt-mb", type=float, default=1.0)
-    p.add_argument("--ckpt-overwrite", action="store_true", help="always write " + last_checkpoint)
-    p.add_argument("--mmap", action="store_true")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--truth")
