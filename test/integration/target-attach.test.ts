@@ -50,7 +50,7 @@ void test('root may attach to another user’s process and gets its command and 
   try {
     const deadline = Date.now() + 3000;
     let target = validateAttachTarget(child.pid as number);
-    while (target.command[0] !== 'sleep' && Date.now() < deadline)
+    while (target.command.join(' ') !== 'sleep 30' && Date.now() < deadline)
       target = validateAttachTarget(child.pid as number);
     assert.deepEqual(target, { mode: 'attach', pid: child.pid, command: ['sleep', '30'], cwd: '/tmp' });
   } finally {
