@@ -117,7 +117,7 @@ void test('hook marks are the boundaries; respawn and reopen marks of the same b
   assert.equal(report.epochs[1].pageCacheHitPct, 100);
 });
 
-void test('without the hook, reopen marks win over respawn marks of the same boundary', () => {
+void test('without the hook, the earlier of a respawn and a reopen mark of the same boundary dates it', () => {
   const bounds = [2, 5, 8];
   const report = analyze([
     header('launch'),
@@ -129,9 +129,9 @@ void test('without the hook, reopen marks win over respawn marks of the same bou
   assert.deepEqual(
     report.epochs.map((e) => [e.startS, e.source]),
     [
-      [2.08, 'reopen'],
-      [5.08, 'reopen'],
-      [8.08, 'reopen'],
+      [2, 'respawn'],
+      [5, 'respawn'],
+      [8, 'respawn'],
     ],
   );
   // the last epoch ends with its last read (8 + 2.5), within one sample

@@ -2,7 +2,7 @@
  * Chooses the epoch boundaries among the marks of several sources. The hook's marks (iterator
  * created) are exact: when any exist, those of the primary loader are the boundaries. Otherwise the
  * marks from files opened again (`reopen`) and from worker respawns (`respawn`) are merged, and a
- * respawn mark within `toleranceS` of a reopen mark is the same boundary (the reopen one is kept).
+ * respawn mark within `toleranceS` of a reopen mark is the same boundary (the earlier one is kept).
  */
 import type { EpochSummary } from '../../shared/model';
 
@@ -78,7 +78,7 @@ export function chooseBoundaries(
 }
 
 /**
- * Reopen and respawn marks that agree (within `tol`) are one boundary, dated by the reopen mark.
+ * Reopen and respawn marks that agree (within `tol`) are one boundary, dated by the earlier of the two.
  * When they disagree — a mark of one source with a mark of the other nearby that does not match
  * it — the respawn mark wins: a new worker generation is a fact, while files opened again can
  * mislead (attached in the middle of an epoch, the files read before the attach look new).
@@ -99,7 +99,9 @@ function mergeReopenRespawn(reopen: Mark[], respawn: Mark[], tol: number): Mark[
     const match = near(r, respawn, tol);
     if (match) {
       agreed.add(match);
-      out.push(r);
+      // the earlier evidence dates the boundary: a reopen seen late (attached mid-epoch) must not
+      // move bytes of the new epoch into the old one
+      out.push(match.s < r.s ? match : r);
     } else if (!near(r, respawn, conflict)) {
       out.push(r);
     }
