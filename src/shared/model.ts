@@ -71,6 +71,8 @@ export interface HeaderRecord {
 export interface TreeRecord {
   type: 'tree';
   s: number;
+  /** per rank of a multi-rank job (each rank's process with its own workers), when there are ≥ 2 */
+  ranks?: RankTree[];
   /** live PIDs of the tree, main first */
   pids: number[];
   io: IoCounters;
@@ -82,6 +84,33 @@ export interface TreeRecord {
   /** workers by state over the last tree interval: running on CPU vs blocked on I/O */
   workersRunning?: number;
   workersIoWait?: number;
+}
+
+/** One rank's share of a tree sample: its process and its own workers. */
+export interface RankTree {
+  rank: number;
+  pid: number;
+  io: IoCounters;
+  cpuS: number;
+  workers: number;
+}
+
+/**
+ * A rank of a multi-rank job was recognised: a process of the tree that drives its own DataLoader
+ * (its own workers or its own hook events), numbered by RANK from its environment where readable,
+ * else by start order.
+ */
+export interface RankRecord {
+  type: 'rank';
+  s: number;
+  rank: number;
+  pid: number;
+  localRank?: number;
+  worldSize?: number;
+  /** how the number was learned */
+  source: 'env' | 'hook' | 'order';
+  /** the launcher, when recognised: 'torchrun', 'mp.spawn', 'accelerate', 'lightning', … */
+  launcher?: string;
 }
 
 /** A process joined or left the tree. */
@@ -102,6 +131,8 @@ export interface StallRecord {
   type: 'stall';
   /** window end */
   s: number;
+  /** the rank whose main thread this window measures (absent: a single-process job) */
+  rank?: number;
   windowS: number;
   method: StallMethod;
   /** seconds of the window spent waiting for the next batch */
@@ -123,6 +154,7 @@ export interface LoaderRecord {
   s: number;
   id: number;
   pid: number;
+  rank?: number;
   site?: CallSite;
   numWorkers: number;
   batchSize?: number;
@@ -139,6 +171,8 @@ export interface EpochMarkRecord {
   s: number;
   source: 'hook' | 'respawn' | 'reopen';
   loaderId?: number;
+  /** the rank whose loader started an epoch here (absent: the job's only or first rank) */
+  rank?: number;
   /** 'reopen' marks: distinct dataset files the epoch that ends here opened */
   previousEpochFiles?: number;
 }
@@ -152,6 +186,7 @@ export interface SaveRecord {
   bytes: number;
   source: 'hook' | 'burst';
   site?: CallSite;
+  rank?: number;
 }
 
 /** A file appeared, grew or disappeared under a watched directory. */
@@ -269,6 +304,7 @@ export interface EndRecord {
 export type SessionRecord =
   | HeaderRecord
   | TreeRecord
+  | RankRecord
   | ProcessRecord
   | StallRecord
   | LoaderRecord
@@ -355,6 +391,23 @@ export interface DataStallSummary {
   fetchPct?: number | null;
   prepPct?: number | null;
   missingSignals?: string[];
+  /** multi-rank jobs: `pct` is the slowest rank's; this names it */
+  slowestRank?: number;
+  /** multi-rank jobs: slowest minus fastest rank's stall, in points */
+  spreadPct?: number;
+}
+
+/** One rank of a multi-rank job in the report. */
+export interface RankSummary {
+  rank: number;
+  pid: number;
+  host: string;
+  dataStall: { pct: number | null; method: StallMethod };
+  epochs: number;
+  /** dataset bytes this rank's process and workers read */
+  bytesRead: number;
+  workers: number;
+  loaders: number;
 }
 
 export interface LoaderSummary {
@@ -386,6 +439,8 @@ export interface SessionReport {
   checkpoints: CheckpointSummary[];
   datasets: (DatasetIndex & { filesRead?: number })[];
   loaders: LoaderSummary[];
+  /** one row per rank; a single-process job has one (rank 0) */
+  ranks?: RankSummary[];
   advice: Advice[];
   series: SessionSeries;
   totals: IoCounters & { cpuS: number };

@@ -21,6 +21,7 @@ export class TreeSampler implements Source {
   private last: TreeSample | null = null;
   private warned = false;
   private ioDeniedNoted = false;
+  private readonly listeners = new Set<(sample: TreeSample, s: number) => void>();
 
   constructor(readonly rootPid: number) {
     this.rootExited = new Promise((resolve) => (this.resolveRootExited = resolve));
@@ -36,6 +37,16 @@ export class TreeSampler implements Source {
 
   onRootExit(cb: () => void): void {
     void this.rootExited.then(cb);
+  }
+
+  /**
+   * Calls `listener` after every tree sample, on the tree's own tick: sources that read per-process
+   * files (mappings, descriptors, memory) ride on it instead of adding timers of their own.
+   * Returns the unsubscribe. A listener that throws is dropped from that tick only.
+   */
+  onSample(listener: (sample: TreeSample, s: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The last sample of the tree (live PIDs, which are workers, their states), for other samplers. */
@@ -85,6 +96,13 @@ export class TreeSampler implements Source {
       ctx.sink.emit(mark);
     }
     ctx.sink.emit(treeRecord(sample, s, workers));
+    for (const listener of this.listeners) {
+      try {
+        listener(sample, s);
+      } catch (e) {
+        ctx.note('warning', `a per-process probe failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   private finish(): void {
