@@ -26,6 +26,7 @@ export default tseslint.config(
       '.cache/**',
       'test-results/**',
       'bench/.runs/**',
+      'trainio-demo/**',
       'test/workloads/**',
       'test/fixtures/**',
       '**/*.mjs',

@@ -16,6 +16,12 @@ import { EXIT_INTERRUPTED, recordSession } from './recordCommand';
 import { summaryParagraph } from './summaryText';
 import { DEMO_HELP } from './usage';
 
+/**
+ * Where the demo writes when no --out-dir is given, relative to the working directory. In the
+ * repository it is ignored by git, prettier, eslint and the package files (a test checks it).
+ */
+export const DEFAULT_DEMO_DIR = 'trainio-demo';
+
 const OPTIONS = {
   'out-dir': { type: 'string' },
   python: { type: 'string' },
@@ -28,7 +34,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(DEMO_HELP + '\n');
     return 0;
   }
-  const dir = resolve(stringValue(p, 'out-dir') ?? 'trainio-demo');
+  const dir = resolve(stringValue(p, 'out-dir') ?? DEFAULT_DEMO_DIR);
   const job = chooseDemoJob(stringValue(p, 'python'));
   const data = join(dir, 'data');
   const ckpt = join(dir, 'checkpoints');
