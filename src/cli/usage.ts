@@ -5,6 +5,7 @@ export const MAIN_HELP = `trainio — profiles the data I/O of ML training jobs
 Usage:
   trainio record --out SESSION [--pid PID | -- CMD ARGS...] [options]
   trainio report SESSION [SESSION2] --format html|md|csv|json|trace --out FILE
+  trainio report --merge SESSION... --format html|md|json --out FILE
   trainio demo   [--out-dir DIR]
 
 Commands:
@@ -35,19 +36,31 @@ Options:
   --duration S        stop recording after S seconds (a launched job keeps running)
   --no-hook           launch without the Python hook (estimated data stall only)
   --hook-out FILE     also read the hook stream of a job launched elsewhere
+  --metrics [HOST:]PORT
+                      serve Prometheus metrics at http://HOST:PORT/metrics while recording
+                      (a port alone listens on 127.0.0.1 only; 0.0.0.0:PORT for the network)
+  --metrics-textfile FILE
+                      write the same metrics to FILE every 5 s, atomically, for node_exporter's
+                      textfile collector (name it *.prom in the collector's folder)
   --help, -h          show this help
 
 Ctrl-C stops recording cleanly: everything recorded so far is kept (exit code 130).`;
 
 export const REPORT_HELP = `Usage:
-  trainio report SESSION [SESSION2] --format html|md|csv|json|trace --out FILE
+  trainio report SESSION [SESSION2] --format html|md|csv|json|trace --out FILE [--strict]
+  trainio report --merge SESSION... --format html|md|json --out FILE
 
 Writes a report of SESSION. With two sessions (html, md) the report compares them.
+With --merge, the session files of one job (a node or a rank each) become one job report: the
+job's data stall (its slowest rank's), a row per rank, the straggler and the spread (html, md, json).
 
 Options:
   --format F   html (self-contained page), md, csv (three tables), json (the SessionReport),
                trace (Chrome trace / Perfetto)
   --out FILE   file to write
+  --merge      merge the sessions of one job (multi-node / multi-rank) into one report
+  --strict     refuse a session with a damaged line (by default damaged lines are skipped and
+               noted with their line numbers; only a file whose header cannot be read is refused)
   --help, -h   show this help`;
 
 export const DEMO_HELP = `Usage:

@@ -16,6 +16,8 @@ export type MeasurementMode = 'attach' | 'launch';
 export type StallMethod = 'exact' | 'estimated';
 export type Confidence = 'high' | 'medium' | 'low';
 export type Severity = 'info' | 'warning' | 'critical';
+/** how Python's multiprocessing started the DataLoader workers */
+export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
 /** A place in the user's code (from the hook's call sites or from parsing the source). */
 export interface CallSite {
@@ -121,6 +123,10 @@ export interface ProcessRecord {
   pid: number;
   ppid: number;
   comm: string;
+  /** the process looks like a DataLoader worker */
+  worker?: boolean;
+  /** a worker's start method, read from its command line */
+  startMethod?: StartMethod;
 }
 
 /**
@@ -133,6 +139,8 @@ export interface StallRecord {
   s: number;
   /** the rank whose main thread this window measures (absent: a single-process job) */
   rank?: number;
+  /** that rank's process (lets a reader renumber ranks when a better source names them) */
+  pid?: number;
   windowS: number;
   method: StallMethod;
   /** seconds of the window spent waiting for the next batch */
@@ -173,8 +181,32 @@ export interface EpochMarkRecord {
   loaderId?: number;
   /** the rank whose loader started an epoch here (absent: the job's only or first rank) */
   rank?: number;
+  pid?: number;
   /** 'reopen' marks: distinct dataset files the epoch that ends here opened */
   previousEpochFiles?: number;
+}
+
+/**
+ * How one epoch's loop waited at its edges (hook, launch mode): creating the iterator, the first
+ * batch, and the next() that raised StopIteration. Emitted when the epoch ends (or the next starts).
+ */
+export interface EpochWaitsRecord {
+  type: 'epochWaits';
+  /** the epoch's iter() started */
+  s: number;
+  /** the epoch's last timed wait ended */
+  endS: number;
+  loaderId?: number;
+  rank?: number;
+  /** seconds inside iter(loader) (worker start-up when workers are not persistent) */
+  iterS: number;
+  /** seconds waiting for the first batch; null when the epoch returned none */
+  firstNextS: number | null;
+  /** median wait for the other batches (the steady state); null with fewer than two batches */
+  typicalNextS: number | null;
+  /** seconds in the next() that raised StopIteration (worker shutdown); null when the loop broke out */
+  stopS: number | null;
+  batches: number;
 }
 
 /** A checkpoint write seen by the hook (`torch.save`) or by the burst detector. */
@@ -213,7 +245,40 @@ export interface OpensRecord {
   epoch?: number;
   /** distinct dataset files opened in the current epoch so far */
   epochFiles?: number;
+  /** Σ sizes of the files opened during the window (files mapped by the tree left out) */
+  bytes?: number;
+  /** first and last open of the window (its opened bytes are spread between them) */
+  firstS?: number;
+  lastS?: number;
 }
+
+/**
+ * Dataset files mapped into the tree's processes (LMDB, numpy memmap, Arrow): reads through a
+ * mapping never pass read(). A page counts as read when it enters the tree's mappings (present in
+ * some process while no live process held it); emitted when the totals move.
+ */
+export interface MappedRecord {
+  type: 'mapped';
+  s: number;
+  /** dataset files mapped by live processes now */
+  files: number;
+  /** their sizes, each file once */
+  mappedBytes: number;
+  /** bytes of them held in live processes' mappings now (union over the tree) */
+  heldBytes: number;
+  /** cumulative bytes that entered the tree's mappings since the session start, never decreasing */
+  residentBytes: number;
+  /** live processes holding a dataset mapping */
+  processes: number;
+  /** faults of the processes mapping dataset files since they were first seen (exited included; all their faults, not only the dataset's) */
+  majorFaults: number;
+  minorFaults: number;
+  /** the mapped files (up to 32), when the set changed */
+  paths?: string[];
+}
+
+/** How the bytes read were counted: read() counters, capped by the files opened, and mappings. */
+export type RereadMethod = 'read' | 'opens' | 'mmap' | 'read+mmap' | 'opens+mmap';
 
 export interface SizeBucket {
   /** upper bound in bytes (inclusive); the last bucket is Infinity, written as null in JSON */
@@ -277,11 +342,40 @@ export interface GpuRecord {
   memUsedBytes: number;
 }
 
+/** What a health check watches: /dev/shm, descriptors, the workers' memory, memory, workers dying. */
+export type HealthId = 'shm' | 'fds' | 'worker-memory' | 'memory' | 'worker-died' | 'loader-error';
+
+/**
+ * A health check crossed a threshold, reached a new worst value above it, or came back under it
+ * (`recovered`). Its first look at a resource is an `info` record (the size of /dev/shm, the limit).
+ * `value` and `limit` count `unit`s: shm bytes used of the mount's size, descriptors open of
+ * RLIMIT_NOFILE, a worker's private bytes of the memory limit, bytes in use of the limit.
+ */
+export interface HealthRecord {
+  type: 'health';
+  s: number;
+  id: HealthId;
+  severity: Severity;
+  value: number;
+  limit: number;
+  unit: 'bytes' | 'fds' | 'count';
+  message: string;
+  pid?: number;
+  /** worker-died / loader-error: the signal that ended the worker (SIGBUS, SIGKILL, …), where known */
+  signal?: string;
+  /** the condition is over (severity is then 'info') */
+  recovered?: boolean;
+  /** memory: processes of the job's cgroup the kernel's OOM killer killed since the last record */
+  oomKills?: number;
+}
+
 export interface NoteRecord {
   type: 'note';
   s: number;
   level: 'info' | 'warning';
   message: string;
+  /** what the note is about, where a view shows it on its own ('session-file': writing the file failed or resumed) */
+  about?: 'session-file';
 }
 
 /** What the in-process hook learned about the job's runtime (arrives after the header). */
@@ -299,6 +393,24 @@ export interface EndRecord {
   reason: 'exited' | 'stopped' | 'duration' | 'lost';
   exitCode?: number | null;
   signal?: string | null;
+  /** what the session file holds, when writing it failed at some point (absent: every record was written) */
+  file?: SessionFileState;
+}
+
+/** The session file after write failures (disk full, I/O errors): what it holds and what it lacks. */
+export interface SessionFileState {
+  /** records in the file, this end record included (when it could be written) */
+  writtenRecords: number;
+  /** records that never reached the file (more than the memory bound while writing failed) */
+  lostRecords: number;
+  /** the first write error, e.g. 'ENOSPC' */
+  error?: string;
+  /** when writing first failed, and when it worked again */
+  stoppedAtS?: number;
+  resumedAtS?: number;
+  /** the span of the session whose records are missing from the file */
+  lostFromS?: number;
+  lostToS?: number;
 }
 
 export type SessionRecord =
@@ -309,14 +421,17 @@ export type SessionRecord =
   | StallRecord
   | LoaderRecord
   | EpochMarkRecord
+  | EpochWaitsRecord
   | SaveRecord
   | FsRecord
   | OpensRecord
+  | MappedRecord
   | DatasetRecord
   | ResidencyRecord
   | SystemRecord
   | GpuRecord
   | NoteRecord
+  | HealthRecord
   | RuntimeRecord
   | EndRecord;
 
@@ -361,6 +476,81 @@ export interface Advice {
   /** the numbers that triggered it */
   evidence: string[];
   site?: CallSite;
+  /** what following it would save over this session, seconds of the training loop */
+  savesS?: number;
+  /** the same as a share of the training loop, 0–100 */
+  savesPct?: number;
+  /** the same per epoch, where the saving recurs every epoch */
+  savesPerEpochS?: number;
+}
+
+/** What limits the training loop, judged from the evidence of the session. */
+export interface Bottleneck {
+  kind: 'storage' | 'worker-cpu' | 'main-thread' | 'worker-startup' | 'checkpoints' | 'compute' | 'unknown';
+  message: string;
+  /** the numbers behind the verdict */
+  evidence: string[];
+}
+
+/** Time the loop waited for DataLoader workers to start and stop. */
+export interface WorkerStartupSummary {
+  /** all epochs together: iterator creation + the first batch's extra wait + the end-of-epoch shutdown */
+  startupS: number | null;
+  startMethod: StartMethod | null;
+  method: StallMethod;
+  /** workers kept between epochs (persistent_workers), where known */
+  persistent?: boolean;
+  perEpoch: WorkerStartupEpoch[];
+}
+
+export interface WorkerStartupEpoch {
+  /** the epoch's start, session seconds */
+  startS: number;
+  iterS: number;
+  /** the first batch's wait beyond a steady batch's */
+  firstBatchExtraS: number;
+  /** the end-of-epoch StopIteration (worker shutdown) */
+  stopS: number;
+  totalS: number;
+}
+
+/** From the process's start to its first batch, and where that time went. */
+export interface StartupSummary {
+  /** seconds from the process's start to the first batch it received; null when not seen */
+  firstBatchS: number | null;
+  /** the main process's start, session seconds (0 when trainio launched it) */
+  processStartS: number | null;
+  /** process start → torch imported (hook) */
+  importS?: number | null;
+  /** torch imported → first DataLoader created: building the dataset (its listing and stat calls) and the rest of the set-up */
+  setupS?: number | null;
+  /** what listing the dataset cost trainio's own index (the metadata cost on this filesystem) */
+  datasetListingS?: number | null;
+  /** the first iter(loader): worker start-up */
+  workerStartS?: number | null;
+  /** the first next(): waiting for the first batch */
+  firstBatchWaitS?: number | null;
+  method: StallMethod;
+}
+
+/** One health check in the report: its worst moment, and where it stands now. */
+export interface HealthItem {
+  id: HealthId;
+  /** the worst severity seen */
+  severity: Severity;
+  /** at the worst moment */
+  value: number;
+  limit: number;
+  unit: HealthRecord['unit'];
+  message: string;
+  /** when the worst was seen */
+  s: number;
+  pid?: number;
+  signal?: string;
+  /** the state at the last record: 'ok' once recovered */
+  current: Severity | 'ok';
+  /** the value at the last record (live display) */
+  currentValue: number;
 }
 
 /** Time series on a common grid (one point per sample window). */
@@ -395,6 +585,8 @@ export interface DataStallSummary {
   slowestRank?: number;
   /** multi-rank jobs: slowest minus fastest rank's stall, in points */
   spreadPct?: number;
+  /** the speed-up if the loader kept up: 1 ÷ (1 − stall) */
+  idealSpeedup?: number | null;
 }
 
 /** One rank of a multi-rank job in the report. */
@@ -435,6 +627,8 @@ export interface SessionReport {
     pageCacheHitPct: number;
     /** share of the dataset resident in the page cache at the last residency sample, 0–100 */
     residentPct?: number | null;
+    /** how bytesRead was counted (see RereadMethod) */
+    method?: RereadMethod;
   };
   checkpoints: CheckpointSummary[];
   datasets: (DatasetIndex & { filesRead?: number })[];
@@ -442,6 +636,16 @@ export interface SessionReport {
   /** one row per rank; a single-process job has one (rank 0) */
   ranks?: RankSummary[];
   advice: Advice[];
+  /** the health checks, worst first (absent in reports built before they existed) */
+  health?: HealthItem[];
+  /** why the job died, in one line, where the evidence allows */
+  exitCause?: string;
+  /** what limits the loop */
+  bottleneck?: Bottleneck;
+  /** DataLoader workers' start-up and shutdown waits */
+  workers?: WorkerStartupSummary;
+  /** process start to the first batch */
+  startup?: StartupSummary;
   series: SessionSeries;
   totals: IoCounters & { cpuS: number };
   notes: NoteRecord[];

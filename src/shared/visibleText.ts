@@ -9,6 +9,8 @@
 const CONTROL = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
 
 export function visibleText(s: string): string {
+  // a damaged value that is not text shows as nothing rather than "undefined" or "[object Object]"
+  if (typeof s !== 'string') return typeof s === 'number' && Number.isFinite(s) ? String(s) : '';
   return s.replace(CONTROL, (c) => {
     const code = c.charCodeAt(0);
     if (code === 0x0a) return '\u2424';

@@ -147,7 +147,7 @@ void test('a truncated last line is tolerated and noted', async () => {
   }
 });
 
-void test('bad files are one-line errors: missing, not a session, corrupt in the middle (with its line)', async () => {
+void test('bad files are one-line errors: missing, not a session, corrupt in the middle under strict (with its line)', async () => {
   const { dir, cleanup } = tempDir('session-bad');
   try {
     await rejectsWith(loadSession(join(dir, 'nope.jsonl')), 'SESSION_NOT_FOUND', /no session file at/);
@@ -165,7 +165,14 @@ void test('bad files are one-line errors: missing, not a session, corrupt in the
     const lines = readFileSync(corrupt, 'utf8').split('\n');
     lines[5] = lines[5].slice(0, 20) + '#garbage';
     writeFileSync(corrupt, lines.join('\n'));
-    await rejectsWith(loadSession(corrupt), 'SESSION_CORRUPT', /line 6: invalid JSON/);
+    await rejectsWith(loadSession(corrupt, { strict: true }), 'SESSION_CORRUPT', /line 6: invalid JSON/);
+    const salvaged = await loadSession(corrupt);
+    assert.ok(
+      salvaged.notes.some((n) =>
+        /1 damaged line was skipped \(line 6; first: invalid JSON\)/.test(n.message),
+      ),
+      JSON.stringify(salvaged.notes),
+    );
     await rejectsWith(loadSession(dir), 'SESSION_NOT_FOUND', /is a folder/);
   } finally {
     cleanup();

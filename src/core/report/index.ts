@@ -9,14 +9,15 @@ import { dirname } from 'node:path';
 import type { SessionReport } from '../../shared/model';
 import type { Thresholds } from '../../shared/protocol';
 import { TrainioError } from '../errors';
-import { renderComparisonHtml } from './comparisonHtml';
-import { renderComparisonMarkdown } from './comparisonMarkdown';
-import { csvFileNames, renderCsv } from './csv';
-import { renderHtml } from './html';
-import { renderJson } from './json';
-import { renderMarkdown } from './markdown';
+import { renderComparisonHtml as comparisonHtml } from './comparisonHtml';
+import { renderComparisonMarkdown as comparisonMarkdown } from './comparisonMarkdown';
+import { csvFileNames, renderCsv as csv } from './csv';
+import { renderHtml as htmlReport } from './html';
+import { renderJson as json } from './json';
+import { renderMarkdown as markdown } from './markdown';
 import { findAssetsRoot, loadPanelAssets } from './panelAssets';
-import { renderTraceJson } from './trace';
+import { guarded } from './reportGuard';
+import { renderTrace as trace, renderTraceJson as traceJson } from './trace';
 
 export type ReportFormat = 'html' | 'md' | 'csv' | 'json' | 'trace';
 
@@ -26,13 +27,18 @@ export function isReportFormat(x: unknown): x is ReportFormat {
   return typeof x === 'string' && (REPORT_FORMATS as readonly string[]).includes(x);
 }
 
-export { renderJson } from './json';
-export { renderMarkdown } from './markdown';
-export { renderComparisonMarkdown } from './comparisonMarkdown';
-export { renderCsv, csvFileNames, type CsvTables } from './csv';
-export { renderTrace, renderTraceJson, type TraceDocument, type TraceEvent } from './trace';
-export { renderHtml, type HtmlOptions } from './html';
-export { renderComparisonHtml } from './comparisonHtml';
+// every format sees the report through the one guard: no NaN or Infinity reaches any writer
+export const renderJson = guarded(json);
+export const renderMarkdown = guarded(markdown);
+export const renderComparisonMarkdown = guarded(comparisonMarkdown);
+export const renderCsv = guarded(csv);
+export const renderTrace = guarded(trace);
+export const renderTraceJson = guarded(traceJson);
+export const renderHtml = guarded(htmlReport);
+export const renderComparisonHtml = guarded(comparisonHtml);
+export { csvFileNames, type CsvTables } from './csv';
+export { type TraceDocument, type TraceEvent } from './trace';
+export { type HtmlOptions } from './html';
 export { compareReports, compareSetup, type ComparisonRow } from './comparison';
 export { findAssetsRoot, loadPanelAssets, type PanelAssets } from './panelAssets';
 

@@ -31,6 +31,8 @@ export function endText(report: SessionReport): string {
       return 'stopped after the requested duration';
     case 'lost':
       return 'the target could no longer be observed';
+    default:
+      return 'ended';
   }
 }
 
