@@ -4,8 +4,14 @@
  * sampled 50 times a second, and fd numbers are reused after a close, so the cache must expire.
  */
 import { readProcLink } from './procFile';
+import { socketFamily } from './socketFamily';
 
-export type FdKind = 'pipe' | 'socket' | 'file' | 'device' | 'anon' | 'other';
+/**
+ * 'socket' is a local (unix) socket — how DataLoader workers hand batches and shared-memory fds
+ * over; 'inet' a TCP/UDP socket — how gloo ranks exchange gradients and talk to the rendezvous
+ * store: a thread blocked there waits for a collective, not for data.
+ */
+export type FdKind = 'pipe' | 'socket' | 'inet' | 'file' | 'device' | 'anon' | 'other';
 
 export interface FdTarget {
   kind: FdKind;
@@ -39,7 +45,9 @@ export class FdResolver {
       this.cache.delete(fd);
       return null;
     }
-    const target: FdTarget = { kind: classifyFdLink(r.text), path: r.text.replace(/ \(deleted\)$/, '') };
+    let kind = classifyFdLink(r.text);
+    if (kind === 'socket' && socketFamily(this.pid, r.text) === 'inet') kind = 'inet';
+    const target: FdTarget = { kind, path: r.text.replace(/ \(deleted\)$/, '') };
     this.cache.set(fd, { target, atMs: nowMs });
     return target;
   }

@@ -5,11 +5,13 @@
  * exactly once (see treeTotals.ts).
  */
 import * as fs from 'node:fs';
+import type { StartMethod } from '../../shared/model';
 import { pageSize, startTimeMs } from './procClock';
 import { ProcFile, readProcOnce } from './procFile';
 import { parseChildren, parseCmdline, parseIo, parseStat, type ProcIo, type ProcStat } from './procParsers';
 import { TreeTotals, zeroCounters, type CounterObservation, type Counters } from './treeTotals';
-import { isWorkerCommand } from './workerCommand';
+import { parseRankEnv, RankFinder, type KnownRank, type RootRole } from './rankFinder';
+import { isWorkerCommand, workerStartMethod } from './workerCommand';
 
 export interface TreeProcess {
   pid: number;
@@ -22,7 +24,18 @@ export interface TreeProcess {
   cmdline: string[];
   /** looks like a DataLoader worker (a fork of the main process, or a spawned multiprocessing child) */
   isWorker: boolean;
+  /** a worker's start method (fork, spawn, forkserver), from its command line */
+  startMethod?: StartMethod;
   rssBytes: number;
+}
+
+/** One rank's process with its own workers (multi-rank jobs). */
+export interface RankSample {
+  rank: KnownRank;
+  /** cumulative since the session start (or since the rank appeared), never decreasing */
+  totals: Counters;
+  /** the rank's live DataLoader workers */
+  workers: TreeProcess[];
 }
 
 export interface TreeSample {
@@ -37,6 +50,13 @@ export interface TreeSample {
   rssBytes: number;
   /** true when some process's /proc/PID/io could not be read (another user's process) */
   ioDenied: boolean;
+  /** the ranks of a multi-rank job (empty for a single-process job) */
+  ranks: RankSample[];
+  /** ranks recognised in this sample */
+  newRanks: KnownRank[];
+  rootRole: RootRole;
+  /** live DataLoader workers (ranks and launchers excluded) */
+  workers: TreeProcess[];
 }
 
 /** Threads other than the main one are asked for their children every this many samples. */
@@ -112,6 +132,11 @@ class TrackedProcess {
   }
 }
 
+function readRankEnv(pid: number) {
+  const r = readProcOnce(`/proc/${pid}/environ`);
+  return r.ok ? parseRankEnv(r.text) : null;
+}
+
 function countersOf(stat: ProcStat, io: ProcIo | null): Counters {
   const c = zeroCounters();
   c.majorFaults = stat.majorFaults + stat.childMajorFaults;
@@ -132,12 +157,17 @@ export class ProcessTree {
   private rootCmdline: string[] | null = null;
   private first = true;
   private rootGone = false;
+  readonly ranks: RankFinder;
+  private readonly rankTotals = new Map<number, TreeTotals>();
+  /** the rank (its pid) each process of a multi-rank tree belongs to */
+  private readonly owner = new Map<number, number>();
 
   constructor(
     readonly rootPid: number,
     private readonly sessionStartMs: number,
   ) {
     this.childrenByPpid = !fs.existsSync(`/proc/self/task/${process.pid}/children`);
+    this.ranks = new RankFinder(rootPid, readRankEnv);
   }
 
   sample(): TreeSample {
@@ -182,6 +212,9 @@ export class ProcessTree {
     if (!visited.has(this.rootPid)) this.rootGone = true;
     const exited = this.sweep(visited);
     this.totals.update(nowS, observations, exited);
+    const newRanks = this.rootGone ? [] : this.ranks.update(live, atMs);
+    this.ranks.prune(visited);
+    const ranks = this.rankSamples(nowS, live, observations, exited);
     this.first = false;
     return {
       atMs,
@@ -192,7 +225,50 @@ export class ProcessTree {
       totals: this.totals.totals(),
       rssBytes: live.reduce((sum, p) => sum + p.rssBytes, 0),
       ioDenied,
+      ranks,
+      newRanks,
+      rootRole: this.ranks.rootRole,
+      workers: live.filter((p) => p.isWorker && !this.ranks.rankOf(p.pid) && !this.ranks.isLauncher(p.pid)),
     };
+  }
+
+  /** Per-rank totals: every process counts for the nearest rank among itself and its ancestors. */
+  private rankSamples(
+    nowS: number,
+    live: TreeProcess[],
+    observations: CounterObservation[],
+    exited: TreeProcess[],
+  ): RankSample[] {
+    if (!this.ranks.multiRank) return [];
+    for (const p of live) {
+      const own = this.ranks.rankOf(p.pid) ? p.pid : this.owner.get(p.ppid);
+      if (own !== undefined) this.owner.set(p.pid, own);
+    }
+    const byRank = new Map<number, { obs: CounterObservation[]; exited: TreeProcess[] }>();
+    const slot = (rankPid: number) => {
+      let v = byRank.get(rankPid);
+      if (v === undefined) byRank.set(rankPid, (v = { obs: [], exited: [] }));
+      return v;
+    };
+    for (const o of observations) {
+      const own = this.owner.get(o.pid);
+      if (own !== undefined) slot(own).obs.push(o);
+    }
+    for (const p of exited) {
+      const own = this.owner.get(p.pid);
+      this.owner.delete(p.pid);
+      if (own !== undefined) slot(own).exited.push(p);
+    }
+    const out: RankSample[] = [];
+    for (const rank of this.ranks.list()) {
+      let totals = this.rankTotals.get(rank.pid);
+      if (totals === undefined) this.rankTotals.set(rank.pid, (totals = new TreeTotals()));
+      const mine = byRank.get(rank.pid) ?? { obs: [], exited: [] };
+      totals.update(nowS, mine.obs, mine.exited);
+      const workers = live.filter((p) => p.isWorker && p.ppid === rank.pid);
+      out.push({ rank, totals: totals.totals(), workers });
+    }
+    return out;
   }
 
   close(): void {
@@ -209,10 +285,13 @@ export class ProcessTree {
     }
     if (proc.pid === this.rootPid) this.rootCmdline = cmdline;
     const parent = this.tracked.get(ppid)?.info ?? null;
+    // a worker of the root, or of a process of its own (a rank exec'd by torchrun forks its workers)
+    const grandparent = parent ? (this.tracked.get(parent.ppid)?.info ?? null) : null;
     const isWorker =
       proc.pid !== this.rootPid &&
       this.rootCmdline !== null &&
-      isWorkerCommand(cmdline, this.rootCmdline, parent?.cmdline ?? null);
+      (isWorkerCommand(cmdline, this.rootCmdline, parent?.cmdline ?? null) ||
+        (parent !== null && isWorkerCommand(cmdline, parent.cmdline, grandparent?.cmdline ?? null)));
     proc.info = {
       pid: proc.pid,
       ppid,
@@ -223,6 +302,10 @@ export class ProcessTree {
       isWorker,
       rssBytes: stat.rssPages * pageSize(),
     };
+    const method = isWorker
+      ? workerStartMethod(cmdline, this.rootCmdline ?? [], parent?.cmdline ?? null)
+      : null;
+    if (method !== null) proc.info.startMethod = method;
     return proc.info;
   }
 

@@ -4,10 +4,11 @@
  * that joined or left, and an `EpochMarkRecord` when the DataLoader workers are replaced by a new
  * generation. Once the root process is gone it emits nothing more and resolves `rootExited`.
  */
-import type { EpochMarkRecord, ProcessRecord, TreeRecord } from '../../shared/model';
+import type { EpochMarkRecord, ProcessRecord, RankRecord, RankTree, TreeRecord } from '../../shared/model';
 import { secondsSince, type Source, type SourceContext } from '../source';
 import { TICKS_PER_S } from './procClock';
-import { ProcessTree, type TreeProcess, type TreeSample } from './processTree';
+import { ProcessTree, type RankSample, type TreeProcess, type TreeSample } from './processTree';
+import type { KnownRank } from './rankFinder';
 import { WorkerGenerations } from './workerGenerations';
 
 export class TreeSampler implements Source {
@@ -16,6 +17,8 @@ export class TreeSampler implements Source {
   private resolveRootExited: () => void = () => undefined;
   private tree: ProcessTree | null = null;
   private generations: WorkerGenerations | null = null;
+  /** per rank (by pid) of a multi-rank job: its own workers' generations */
+  private readonly rankGenerations = new Map<number, WorkerGenerations>();
   private timer: NodeJS.Timeout | null = null;
   private ctx: SourceContext | null = null;
   private last: TreeSample | null = null;
@@ -47,6 +50,11 @@ export class TreeSampler implements Source {
   onSample(listener: (sample: TreeSample, s: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The root loads data itself (seen by the stall sampler): it is the job's only rank. */
+  confirmRootRank(): void {
+    this.tree?.ranks.confirmRootRank();
   }
 
   /** The last sample of the tree (live PIDs, which are workers, their states), for other samplers. */
@@ -85,15 +93,19 @@ export class TreeSampler implements Source {
         'some processes of the tree belong to another user: their I/O counters are not readable',
       );
     }
-    const workers = sample.live.filter((p) => p.isWorker);
-    const generationMs = this.generations?.update(workers) ?? null;
-    if (generationMs !== null) {
-      const mark: EpochMarkRecord = {
-        type: 'epochMark',
-        s: Math.max(0, secondsSince(ctx.startedAtMs, generationMs)),
-        source: 'respawn',
-      };
-      ctx.sink.emit(mark);
+    for (const rank of sample.newRanks) ctx.sink.emit(rankRecord(rank, s));
+    const workers = sample.workers;
+    if (sample.ranks.length === 0) {
+      const generationMs = this.generations?.update(workers) ?? null;
+      if (generationMs !== null) ctx.sink.emit(respawnMark(ctx, generationMs));
+    } else {
+      for (const r of sample.ranks) {
+        let gens = this.rankGenerations.get(r.rank.pid);
+        if (gens === undefined)
+          this.rankGenerations.set(r.rank.pid, (gens = new WorkerGenerations(ctx.startedAtMs)));
+        const generationMs = gens.update(r.workers);
+        if (generationMs !== null) ctx.sink.emit(respawnMark(ctx, generationMs, r.rank));
+      }
     }
     ctx.sink.emit(treeRecord(sample, s, workers));
     for (const listener of this.listeners) {
@@ -114,17 +126,58 @@ export class TreeSampler implements Source {
   }
 }
 
+function respawnMark(ctx: SourceContext, atMs: number, rank?: KnownRank): EpochMarkRecord {
+  const mark: EpochMarkRecord = {
+    type: 'epochMark',
+    s: Math.max(0, secondsSince(ctx.startedAtMs, atMs)),
+    source: 'respawn',
+  };
+  if (rank !== undefined) {
+    mark.rank = rank.rank;
+    mark.pid = rank.pid;
+  }
+  return mark;
+}
+
+function rankRecord(rank: KnownRank, s: number): RankRecord {
+  const r: RankRecord = { type: 'rank', s, rank: rank.rank, pid: rank.pid, source: rank.source };
+  if (rank.localRank !== undefined) r.localRank = rank.localRank;
+  if (rank.worldSize !== undefined) r.worldSize = rank.worldSize;
+  if (rank.launcher !== undefined) r.launcher = rank.launcher;
+  return r;
+}
+
+function rankTree(r: RankSample): RankTree {
+  const t = r.totals;
+  return {
+    rank: r.rank.rank,
+    pid: r.rank.pid,
+    io: {
+      rchar: t.rchar,
+      wchar: t.wchar,
+      readBytes: t.readBytes,
+      writeBytes: t.writeBytes,
+      majorFaults: t.majorFaults,
+    },
+    cpuS: Math.round((t.cpuTicks / TICKS_PER_S) * 100) / 100,
+    workers: r.workers.length,
+  };
+}
+
 function spawnSeconds(ctx: SourceContext, p: TreeProcess, nowS: number): number {
   return Math.min(nowS, Math.max(0, secondsSince(ctx.startedAtMs, p.startMs)));
 }
 
 function processRecord(event: 'spawn' | 'exit', p: TreeProcess, s: number): ProcessRecord {
-  return { type: 'proc', s, event, pid: p.pid, ppid: p.ppid, comm: p.comm };
+  const r: ProcessRecord = { type: 'proc', s, event, pid: p.pid, ppid: p.ppid, comm: p.comm };
+  if (p.isWorker) r.worker = true;
+  if (p.startMethod) r.startMethod = p.startMethod;
+  return r;
 }
 
 function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[]): TreeRecord {
   const t = sample.totals;
-  return {
+  const out: TreeRecord = {
     type: 'tree',
     s,
     pids: sample.live.map((p) => p.pid),
@@ -141,4 +194,6 @@ function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[]): Tree
     workersRunning: workers.filter((w) => w.state === 'R').length,
     workersIoWait: workers.filter((w) => w.state === 'D').length,
   };
+  if (sample.ranks.length > 0) out.ranks = sample.ranks.map(rankTree);
+  return out;
 }

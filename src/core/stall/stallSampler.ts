@@ -1,23 +1,34 @@
 /**
- * The attach-mode stall source: samples the main thread of the training process, follows the
- * DataLoader workers it forks, and turns it all into estimated `StallRecord`s every `stallWindowMs`
- * through the StallEstimator.
+ * The attach-mode stall source: one timer samples the main thread of every training process of the
+ * job — the root of a single-process job, or each rank of a multi-rank one (one tick reads every
+ * rank of an 8-GPU node, not eight timers) — each through its own RankStallProbe, and emits their
+ * estimated `StallRecord`s (tagged with the rank in a multi-rank job).
  *
- * Rate: every `threadIntervalMs` (50 Hz by default) while the main thread has no workers (loading
- * in the main thread needs intervals shorter than its compute stretches), half that rate once
- * workers are seen: blocked time is measured exactly from schedstat there, the estimate is as good
- * at 25 Hz (bench/stall.md), and each wake-up of a Node timer costs about as much CPU as the
- * sample itself (bench/sampling.md).
+ * Ranks come from the process tree (TreeSampler, see rankFinder.ts). Until the tree has told whether
+ * the root is the job's training process or only a launcher waiting for its ranks (it looks like a
+ * DataLoader waiting on its workers: blocked in poll on pipes), the root's windows are held back;
+ * they are dropped when it turns out to be a launcher.
+ *
+ * Rate: every `threadIntervalMs` (50 Hz by default) while no probe has workers (loading in the main
+ * thread needs intervals shorter than its compute stretches), half that rate once workers are seen:
+ * blocked time is measured exactly from schedstat there, the estimate is as good at 25 Hz
+ * (bench/stall.md), and each wake-up of a Node timer costs about as much CPU as the sample itself
+ * (bench/sampling.md).
  */
 import * as path from 'node:path';
-import { OpenFileProbe, isUnder } from '../proc/openFiles';
-import { secondsSince, type Source, type SourceContext } from '../source';
-import { FirstDatasetOpen } from './firstDatasetOpen';
-import { MainChildren } from './mainChildren';
-import { StallEstimator, isDataWait, type StallSample } from './stallEstimator';
-import { syscallTable } from './syscalls';
-import { ThreadSampler, type ThreadSample } from './threadSampler';
-import { WorkerProbe } from './workerStates';
+import type { StallRecord } from '../../shared/model';
+import type { RankSample, TreeSample } from '../proc/processTree';
+import type { RootRole } from '../proc/rankFinder';
+import type { Source, SourceContext } from '../source';
+import { RankStallProbe, type StallTraceEvent } from './rankStallProbe';
+
+export type { StallTraceEvent } from './rankStallProbe';
+
+/** What the stall sampler needs of the process tree: its samples, and a way to settle the root. */
+export interface TreeRoles {
+  onSample(listener: (sample: TreeSample, s: number) => void): () => void;
+  confirmRootRank(): void;
+}
 
 export interface StallSamplerOptions {
   /** dataset directories: reads of files under them are data loading */
@@ -26,64 +37,53 @@ export interface StallSamplerOptions {
   tid?: number;
   /** false: do not read system calls, use the wchan fallback (what Yama ptrace_scope=1 leaves) */
   syscalls?: boolean;
-  /** receives every sample and worker start fed to the estimator (benchmarks replay them offline) */
+  /** receives every sample and worker start fed to the root's estimator (benchmarks replay them) */
   trace?: (event: StallTraceEvent) => void;
+  /** the job's process tree: ranks and the root's role (without it the root is the only process) */
+  tree?: TreeRoles;
 }
-
-export type StallTraceEvent = { sample: StallSample } | { spawnS: number };
 
 /** With workers, the main thread is sampled this many times less often than `threadIntervalMs`. */
 export const WORKERS_RATE_DIVISOR = 2;
 
+/** The root's windows are held at most this long while its role is undecided. */
+export const ROOT_HOLD_MAX_S = 30;
+
 export class StallSampler implements Source {
   readonly name = 'stall';
   private readonly datasets: string[];
-  private thread: ThreadSampler | null = null;
-  private children: MainChildren | null = null;
-  private readonly probes = new Map<number, WorkerProbe>();
-  private estimator: StallEstimator | null = null;
   private ctx: SourceContext | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private openFiles: OpenFileProbe | null = null;
-  private firstOpen: FirstDatasetOpen | null = null;
-  private datasetSeen = false;
+  private root: RankStallProbe | null = null;
+  private readonly ranks = new Map<number, RankStallProbe>();
+  private held: StallRecord[] = [];
+  private heldSinceS: number | null = null;
+  private rootRole: RootRole;
+  private unsubscribe: () => void = () => undefined;
   private finished = false;
 
   constructor(
     readonly rootPid: number,
-    opts: StallSamplerOptions = {},
+    private readonly opts: StallSamplerOptions = {},
   ) {
     this.datasets = (opts.datasets ?? []).map((d) => path.resolve(d));
-    this.tid = opts.tid ?? rootPid;
-    this.trace = opts.trace;
-    this.syscalls = opts.syscalls ?? true;
+    this.rootRole = opts.tree ? 'undecided' : 'rank';
   }
-
-  private readonly syscalls: boolean;
-
-  private readonly tid: number;
-  private readonly trace: StallSamplerOptions['trace'];
 
   start(ctx: SourceContext): void {
     this.ctx = ctx;
-    this.thread = new ThreadSampler(this.rootPid, this.tid, { syscalls: this.syscalls });
-    this.children = new MainChildren(this.rootPid);
-    const first = this.thread.sample();
-    if (first === null) {
+    const root = this.probe(this.rootPid, undefined, this.opts.tid, this.opts.trace);
+    const first = root.begin();
+    if (!first.ok) {
       this.finished = true;
       return;
     }
-    this.openFiles = new OpenFileProbe(this.rootPid, this.datasets);
-    if (ctx.settings.inotify && this.datasets.length > 0) {
-      this.firstOpen = new FirstDatasetOpen(this.datasets);
-      this.firstOpen.start();
+    this.root = root;
+    if (root.missing.length > 0) {
+      ctx.note('info', `data-stall estimate without ${root.missing.join(', ')}: confidence is low`);
     }
-    const missing = this.missingSignals(first);
-    if (missing.length > 0) {
-      ctx.note('info', `data-stall estimate without ${missing.join(', ')}: confidence is low`);
-    }
-    this.estimator = new StallEstimator({ windowS: ctx.settings.stallWindowMs / 1000, missing });
-    this.feed(first);
+    if (this.opts.tree) this.unsubscribe = this.opts.tree.onSample((sample) => this.onTree(sample));
+    this.emitRoot(first.records);
     this.schedule();
   }
 
@@ -91,114 +91,126 @@ export class StallSampler implements Source {
     return this.end();
   }
 
+  private probe(pid: number, rank: number | undefined, tid?: number, trace?: StallSamplerOptions['trace']) {
+    const ctx = this.ctx!;
+    return new RankStallProbe({
+      pid,
+      tid,
+      rank,
+      trace,
+      startedAtMs: ctx.startedAtMs,
+      windowS: ctx.settings.stallWindowMs / 1000,
+      datasets: this.datasets,
+      inotify: ctx.settings.inotify,
+      syscalls: this.opts.syscalls ?? true,
+    });
+  }
+
+  /** the tree's view of the job: ranks to follow, and whether the root is one */
+  private onTree(sample: TreeSample): void {
+    if (this.finished) return;
+    this.rootRole = sample.rootRole;
+    for (const r of sample.ranks) if (r.rank.pid !== this.rootPid) this.followRank(r);
+    if (this.rootRole === 'launcher' && this.root !== null) this.dropRoot();
+    if (this.rootRole === 'rank') this.releaseHeld();
+  }
+
+  private followRank(r: RankSample): void {
+    if (this.ranks.has(r.rank.pid)) return;
+    const probe = this.probe(r.rank.pid, r.rank.rank);
+    const first = probe.begin();
+    if (!first.ok) return;
+    this.ranks.set(r.rank.pid, probe);
+    this.emit(first.records);
+  }
+
+  private dropRoot(): void {
+    const root = this.root;
+    this.root = null;
+    this.held = [];
+    this.heldSinceS = null;
+    void root?.close();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    this.heldSinceS = null;
+    this.emit(held);
+  }
+
+  private emitRoot(records: StallRecord[]): void {
+    const root = this.root;
+    if (root === null) return;
+    if (this.rootRole === 'undecided' && root.datasetSeen) this.opts.tree?.confirmRootRank();
+    if (this.rootRole === 'rank' || (root.datasetSeen && this.rootRole === 'undecided')) {
+      this.releaseHeld();
+      this.emit(records);
+      return;
+    }
+    if (records.length === 0) return;
+    this.held.push(...records);
+    this.heldSinceS ??= records[0].s;
+    if (records.at(-1)!.s - this.heldSinceS >= ROOT_HOLD_MAX_S) {
+      this.rootRole = 'rank';
+      this.opts.tree?.confirmRootRank();
+      this.releaseHeld();
+    }
+  }
+
+  private emit(records: StallRecord[]): void {
+    for (const r of records) this.ctx?.sink.emit(r);
+  }
+
   private schedule(): void {
     if (this.finished || this.ctx === null) return;
     const base = this.ctx.settings.threadIntervalMs;
-    const workers = this.children?.live().size ?? 0;
+    let workers = this.root?.workers ?? 0;
+    for (const p of this.ranks.values()) workers += p.workers;
     this.timer = setTimeout(() => this.tick(), workers > 0 ? base * WORKERS_RATE_DIVISOR : base);
   }
 
   private tick(): void {
     this.timer = null;
-    const sample = this.thread?.sample() ?? null;
-    if (sample === null) {
+    if (this.root !== null) {
+      const records = this.root.tick();
+      if (records === null) {
+        void this.end();
+        return;
+      }
+      this.emitRoot(records);
+    }
+    for (const [pid, probe] of this.ranks) {
+      const records = probe.tick();
+      if (records !== null) {
+        this.emit(records);
+        continue;
+      }
+      this.emit(probe.finish());
+      void probe.close();
+      this.ranks.delete(pid);
+    }
+    if (this.root === null && this.ranks.size === 0 && this.rootRole === 'launcher') {
+      // every rank is gone: the job is over
       void this.end();
       return;
     }
-    this.feed(sample);
     this.schedule();
   }
 
-  private feed(t: ThreadSample): void {
-    const ctx = this.ctx;
-    const estimator = this.estimator;
-    if (ctx === null || estimator === null || this.children === null) return;
-    for (const w of this.children.update()) {
-      const spawnS = secondsSince(ctx.startedAtMs, w.startMs);
-      estimator.addSpawn(spawnS);
-      this.trace?.({ spawnS });
-    }
-    const workers = this.children.live();
-    if (workers.size > 0 && this.firstOpen !== null) void this.stopFirstOpen();
-    const x: StallSample = {
-      s: secondsSince(ctx.startedAtMs, t.atMs),
-      activity: t.activity,
-      state: t.state,
-      role: t.role,
-      fd: t.fd?.kind ?? null,
-      fdInDataset: t.fd?.kind === 'file' && isUnder(t.fd.path, this.datasets),
-      cpuNs: t.cpuNs,
-      runqNs: t.runqNs,
-      readCalls: t.readCalls,
-      writeCalls: t.writeCalls,
-      workers: workers.size,
-    };
-    if (workers.size === 0) x.datasetFileOpen = this.datasetFileOpen(t);
-    else if (isDataWait(x)) this.probeWorkers(x, workers, t.atMs);
-    this.trace?.({ sample: x });
-    for (const record of estimator.addSample(x)) ctx.sink.emit(record);
-  }
-
-  /**
-   * With no workers: whether the main process has been seen with a dataset file open, which starts a
-   * loop that loads data in the main thread. Probed until it happens.
-   */
-  private datasetFileOpen(t: ThreadSample): boolean {
-    if (this.datasetSeen) return true;
-    if (this.firstOpen?.seenAtMs != null) this.datasetSeen = true;
-    else if (this.openFiles !== null) this.datasetSeen = this.openFiles.check(t.atMs);
-    if (this.datasetSeen) void this.stopFirstOpen();
-    return this.datasetSeen;
-  }
-
-  private stopFirstOpen(): Promise<void> {
-    const watch = this.firstOpen;
-    this.firstOpen = null;
-    return watch?.stop() ?? Promise.resolve();
-  }
-
-  private probeWorkers(x: StallSample, workers: ReadonlySet<number>, nowMs: number): void {
-    for (const [pid, probe] of this.probes) {
-      if (!workers.has(pid)) {
-        probe.close();
-        this.probes.delete(pid);
-      }
-    }
-    let fetching = 0;
-    let preparing = 0;
-    for (const pid of workers) {
-      let probe = this.probes.get(pid);
-      if (probe === undefined) {
-        probe = new WorkerProbe(pid, syscallTable());
-        this.probes.set(pid, probe);
-      }
-      const activity = probe.activity(nowMs);
-      if (activity === 'fetching') fetching++;
-      else if (activity === 'preparing') preparing++;
-    }
-    x.workersFetching = fetching;
-    x.workersPreparing = preparing;
-  }
-
-  private missingSignals(first: ThreadSample): string[] {
-    const missing: string[] = [];
-    if (this.thread !== null && !this.thread.syscallReadable) missing.push('syscall');
-    if (first.cpuNs === null || first.runqNs === null) missing.push('schedstat');
-    if (first.readCalls === null) missing.push('io');
-    return missing;
-  }
-
-  private end(): Promise<void> {
+  private async end(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.finished && this.estimator !== null && this.ctx !== null) {
-      for (const record of this.estimator.finish()) this.ctx.sink.emit(record);
+    this.unsubscribe();
+    if (!this.finished) {
+      if (this.root !== null) this.emitRoot(this.root.finish());
+      if (this.rootRole !== 'launcher') this.releaseHeld();
+      for (const probe of this.ranks.values()) this.emit(probe.finish());
     }
     this.finished = true;
-    this.thread?.close();
-    this.children?.close();
-    for (const probe of this.probes.values()) probe.close();
-    this.probes.clear();
-    return this.stopFirstOpen();
+    const probes = [this.root, ...this.ranks.values()].filter((p): p is RankStallProbe => p !== null);
+    this.root = null;
+    this.ranks.clear();
+    await Promise.all(probes.map((p) => p.close()));
   }
 }
