@@ -12,6 +12,7 @@ import { progressLine, summaryParagraph } from './summaryText';
 import { isRootAlive as isRunning } from '../core/session/rootWatch';
 import { absorbUncaught } from './uncaught';
 import { RECORD_HELP } from './usage';
+import { closeMetrics, METRICS_OPTIONS, openMetrics } from './metricsOptions';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -24,6 +25,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   'no-hook': { type: 'boolean' },
   'hook-out': { type: 'string' },
+  ...METRICS_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,7 +58,17 @@ export async function recordCommand(argv: string[]): Promise<number> {
     hookOut: hookOut ? resolve(hookOut) : undefined,
     stdio: 'inherit',
   };
-  const { report, interrupted } = await recordSession(request, { progress: process.stderr.isTTY === true });
+  const metrics = await openMetrics(p, request.settings);
+  let recorded: Awaited<ReturnType<typeof recordSession>> | undefined;
+  try {
+    recorded = await recordSession(request, {
+      progress: process.stderr.isTTY === true,
+      onStart: (recorder) => metrics?.attach(recorder),
+    });
+  } finally {
+    if (metrics) await closeMetrics(metrics, recorded?.report);
+  }
+  const { report, interrupted } = recorded;
   process.stdout.write(summaryParagraph(report, request.out) + '\n');
   if (report.ended?.reason !== 'exited' && report.target.mode === 'launch' && isRunning(report.target.pid)) {
     process.stderr.write(`trainio: recording stopped; the job (PID ${report.target.pid}) keeps running\n`);
