@@ -4,6 +4,8 @@
  * spawn method, or a fork of a forkserver. The multiprocessing helpers themselves are not workers.
  */
 
+import type { StartMethod } from '../../shared/model';
+
 const HELPER_MARKERS = [
   'multiprocessing.resource_tracker',
   'multiprocessing.forkserver',
@@ -32,4 +34,20 @@ export function isWorkerCommand(
   if (isHelperCommand(cmdline)) return false;
   if (sameCommand(cmdline, rootCmdline)) return true;
   return cmdline.some((arg) => SPAWN_MARKERS.some((m) => arg.includes(m)));
+}
+
+/**
+ * How a worker was started: a spawned interpreter names `multiprocessing.spawn` on its command line,
+ * a fork of the forkserver carries the forkserver's, and a plain fork keeps the main process's.
+ */
+export function workerStartMethod(
+  cmdline: readonly string[],
+  rootCmdline: readonly string[],
+  parentCmdline: readonly string[] | null,
+): StartMethod | null {
+  if (cmdline.some((arg) => arg.includes('multiprocessing.forkserver'))) return 'forkserver';
+  if (parentCmdline?.some((arg) => arg.includes('multiprocessing.forkserver'))) return 'forkserver';
+  if (cmdline.some((arg) => SPAWN_MARKERS.some((m) => arg.includes(m)))) return 'spawn';
+  if (sameCommand(cmdline, rootCmdline)) return 'fork';
+  return null;
 }
