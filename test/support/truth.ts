@@ -3,12 +3,16 @@
  * test compares trainio's numbers against the same facts. Times stay wall-clock epoch seconds;
  * `toSessionS` converts them to session seconds.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export interface TruthStart {
   t: number;
   pid: number;
   config: Record<string, unknown>;
+  /** a DDP rank's (train_ddp.py): config.rank / config.world_size; undefined for one-process jobs */
+  rank?: number;
+  worldSize?: number;
 }
 
 export interface TruthEpoch {
@@ -16,6 +20,8 @@ export interface TruthEpoch {
   startT: number;
   /** NaN when the job stopped before the epoch ended */
   endT: number;
+  /** payload bytes the batches brought this epoch (train_shapes.py); undefined when not counted */
+  sampleBytes?: number;
 }
 
 export interface TruthStep {
@@ -70,6 +76,32 @@ export interface DatasetTruth {
   dirs: number;
 }
 
+/** make_shapes.py's dataset truth: one packed file (or S tar shards) holding every sample. */
+export interface ShapesDatasetTruth extends DatasetTruth {
+  format: 'lmdb' | 'npy' | 'hdf5' | 'tar';
+  samples: number;
+  /** every sample's payload size */
+  sampleBytes: number;
+  /** samples × sampleBytes (`bytes` is the files' size on disk, format overhead included) */
+  payloadBytes: number;
+  /** file names in DIR */
+  names: string[];
+  /** tar only: samples in each shard, in shard order */
+  shardSamples?: number[];
+}
+
+/** What train_ddp.py's launcher writes to --truth (the ranks write PATH.rank<R>). */
+export interface LauncherTruth {
+  t: number;
+  pid: number;
+  /** the rank processes' pids, by rank */
+  ranks: number[];
+  worldSize: number;
+  startMethod: string;
+  /** null when the launcher did not finish */
+  end: { t: number; exitCodes: (number | null)[] } | null;
+}
+
 type Line = Record<string, unknown>;
 
 function num(line: Line, key: string): number {
@@ -90,15 +122,20 @@ export function parseTruth(text: string): Truth {
     if (raw.trim() === '') continue;
     const l = JSON.parse(raw) as Line;
     switch (l.ev) {
-      case 'start':
-        start = { t: num(l, 't'), pid: num(l, 'pid'), config: (l.config ?? {}) as Record<string, unknown> };
+      case 'start': {
+        const config = (l.config ?? {}) as Record<string, unknown>;
+        start = { t: num(l, 't'), pid: num(l, 'pid'), config };
+        if (typeof config.rank === 'number') start.rank = config.rank;
+        if (typeof config.world_size === 'number') start.worldSize = config.world_size;
         break;
+      }
       case 'epoch_start':
         epochs.push({ index: num(l, 'epoch'), startT: num(l, 't'), endT: NaN });
         break;
       case 'epoch_end': {
         const e = epochs.find((x) => x.index === num(l, 'epoch'));
         if (e) e.endT = num(l, 't');
+        if (e && l.sample_bytes !== undefined) e.sampleBytes = num(l, 'sample_bytes');
         break;
       }
       case 'step':
@@ -150,6 +187,53 @@ export function readTruth(path: string): Truth {
 
 export function readDatasetTruth(dir: string): DatasetTruth {
   return JSON.parse(readFileSync(`${dir}/.truth-dataset.json`, 'utf8')) as DatasetTruth;
+}
+
+export function readShapesDatasetTruth(dir: string): ShapesDatasetTruth {
+  return readDatasetTruth(dir) as ShapesDatasetTruth;
+}
+
+/**
+ * The truths of a multi-rank job's ranks (`PATH.rank0`, `PATH.rank1`, … next to PATH), indexed by
+ * rank. Throws when a rank in 0..max is missing or a file names another rank than its suffix.
+ */
+export function readRankTruths(path: string): Truth[] {
+  const prefix = `${basename(path)}.rank`;
+  const ranks = readdirSync(dirname(path))
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)))
+    .map((n) => Number(n.slice(prefix.length)))
+    .sort((a, b) => a - b);
+  return ranks.map((rank, i) => {
+    if (rank !== i) throw new Error(`no truth for rank ${i} next to ${path}`);
+    const truth = readTruth(join(dirname(path), `${prefix}${rank}`));
+    if (truth.start.rank !== rank)
+      throw new Error(`${path}.rank${rank} is the truth of rank ${truth.start.rank}`);
+    return truth;
+  });
+}
+
+export function parseLauncherTruth(text: string): LauncherTruth {
+  let launcher: LauncherTruth | null = null;
+  for (const raw of text.split('\n')) {
+    if (raw.trim() === '') continue;
+    const l = JSON.parse(raw) as Line;
+    if (l.ev === 'launcher') {
+      const ranks = l.ranks as number[];
+      const worldSize = num(l, 'world_size');
+      const startMethod = String(l.start_method);
+      launcher = { t: num(l, 't'), pid: num(l, 'pid'), ranks, worldSize, startMethod, end: null };
+    } else if (l.ev === 'end' && launcher) {
+      launcher.end = { t: num(l, 't'), exitCodes: l.exit_codes as (number | null)[] };
+    } else {
+      throw new Error(`unexpected launcher truth line ${raw}`);
+    }
+  }
+  if (!launcher) throw new Error('launcher truth has no launcher line');
+  return launcher;
+}
+
+export function readLauncherTruth(path: string): LauncherTruth {
+  return parseLauncherTruth(readFileSync(path, 'utf8'));
 }
 
 /** Wall-clock epoch seconds → seconds since a session that started at `startedAtMs`. */

@@ -7,11 +7,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SYSTEM_PYTHON } from './tools';
-import { readDatasetTruth, type DatasetTruth } from './truth';
+import {
+  readDatasetTruth,
+  readShapesDatasetTruth,
+  type DatasetTruth,
+  type ShapesDatasetTruth,
+} from './truth';
 
 export const WORKLOADS_DIR = resolve(__dirname, '..', 'workloads');
 
-export type WorkloadName = 'train_torch.py' | 'train_stdlib.py' | 'make_dataset.py' | 'hook_probe.py';
+export type WorkloadName =
+  | 'train_torch.py'
+  | 'train_stdlib.py'
+  | 'make_dataset.py'
+  | 'hook_probe.py'
+  | 'make_shapes.py'
+  | 'train_shapes.py'
+  | 'train_ddp.py';
 
 export function workloadScript(name: WorkloadName): string {
   return join(WORKLOADS_DIR, name);
@@ -51,6 +63,34 @@ export function makeDataset(dir: string, o: DatasetOptions, python = SYSTEM_PYTH
   const r = spawnSync(python, [workloadScript('make_dataset.py'), ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`make_dataset.py failed: ${r.stderr || String(r.error)}`);
   return readDatasetTruth(dir);
+}
+
+export interface ShapesDatasetOptions {
+  format: ShapesDatasetTruth['format'];
+  samples: number;
+  sampleKb: number;
+  /** tar only (default 4) */
+  shards?: number;
+  seed?: number;
+}
+
+/** Writes one packed dataset (LMDB, .npy, HDF5 or tar shards) with make_shapes.py; returns its truth. */
+export function makeShapesDataset(
+  dir: string,
+  o: ShapesDatasetOptions,
+  python = SYSTEM_PYTHON,
+): ShapesDatasetTruth {
+  const args = knobArgs({
+    format: o.format,
+    out: dir,
+    samples: o.samples,
+    'sample-kb': o.sampleKb,
+    shards: o.shards,
+    seed: o.seed ?? 0,
+  });
+  const r = spawnSync(python, [workloadScript('make_shapes.py'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`make_shapes.py failed: ${r.stderr || String(r.error)}`);
+  return readShapesDatasetTruth(dir);
 }
 
 export interface WorkloadRun {

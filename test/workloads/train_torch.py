@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from truth import Truth, dataset_files, read_file, spin  # noqa: E402
+from truth import Truth, dataset_files, read_file, spin, worker_init, worker_start_method  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -78,13 +78,15 @@ def save_checkpoint(model, opt, pad, path):
     torch.save(state, path)
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description="Reference PyTorch training job with ground truth.")
+def job_parser(description="Reference PyTorch training job with ground truth."):
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--data", required=True)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--num-workers", type=int, default=0)
     p.add_argument("--persistent-workers", action="store_true")
+    p.add_argument("--start-method", choices=["fork", "spawn", "forkserver"], help="DataLoader multiprocessing_context")
+    p.add_argument("--import-ms", type=float, default=0.0, help="each worker imports a module that takes this long")
     p.add_argument("--pin-memory", action="store_true")
     p.add_argument("--compute-ms", type=float, default=0.0)
     p.add_argument("--slow-read-ms", type=float, default=0.0)
@@ -99,22 +101,49 @@ def parse_args():
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads in the main process")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--truth")
-    return p.parse_args()
+    return p
 
 
 def main():
-    a = parse_args()
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
-    device = torch.device(a.device if a.device == "cpu" or torch.cuda.is_available() else "cpu")
-    truth = Truth(a.truth)
-    truth.start(dict(vars(a), torch=torch.__version__, device=str(device)))
+    """One process training on the files of --data (make_dataset.py)."""
+    a = job_parser().parse_args()
+    device, truth = start_job(a)
 
     dataset = FileDataset(a.data, a.slow_read_ms, a.decode_ms, a.mmap)
     persistent = a.persistent_workers and a.num_workers > 0
-    loader = DataLoader(dataset, batch_size=a.batch_size, shuffle=True, num_workers=a.num_workers, pin_memory=a.pin_memory, persistent_workers=persistent)
+    start = worker_start(a)  # multiprocessing_context and worker_init_fn, with workers only
+    loader = DataLoader(dataset, batch_size=a.batch_size, shuffle=True, num_workers=a.num_workers, pin_memory=a.pin_memory, persistent_workers=persistent, **start)
+    train(a, loader, SmallNet().to(device), device, truth)
 
-    model = SmallNet().to(device)
+
+# What the other torch reference jobs (train_shapes.py, train_ddp.py) share with this one.
+
+
+def start_job(a, truth_path=None, **config):
+    """Seeds, threads and device; opens the truth and writes its start line (knobs + `config`)."""
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    device = torch.device(a.device if a.device == "cpu" or torch.cuda.is_available() else "cpu")
+    truth = Truth(a.truth if truth_path is None else truth_path)
+    config = dict(vars(a), torch=torch.__version__, device=str(device), **config)
+    config["worker_start_method"] = worker_start_method(a)
+    truth.start(config)
+    return device, truth
+
+
+def worker_start(a):
+    """The DataLoader options that decide how its workers start (none without workers)."""
+    if a.num_workers == 0:
+        return {}
+    return {"multiprocessing_context": a.start_method, "worker_init_fn": worker_init(a.import_ms)}
+
+
+def train(a, loader, model, device, truth, prepare=None, before_epoch=None, saves=True):
+    """The training loop; the truth times only iter(loader) and next(it) (README.md).
+
+    prepare(x) -> (model input, payload bytes): then each epoch_end line carries sample_bytes.
+    before_epoch(epoch) runs before the epoch's timed iter(); saves=False: no checkpoints here.
+    """
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     pad = torch.zeros(max(0, int(a.ckpt_mb * 1024 * 1024) // 4), dtype=torch.float32)
@@ -123,6 +152,9 @@ def main():
 
     global_step = 0
     for epoch in range(a.epochs):
+        if before_epoch is not None:
+            before_epoch(epoch)
+        sample_bytes = 0 if prepare is not None else None
         t0 = time.time()
         truth.epoch_start(epoch, t0)
         it = iter(loader)
@@ -136,6 +168,9 @@ def main():
                 truth.wait("stop", t0, time.time())
                 break
             t1 = time.time()
+            if prepare is not None:
+                x, nbytes = prepare(x)
+                sample_bytes += nbytes
             x, y = x.to(device), y.to(device)
             opt.zero_grad()
             loss = loss_fn(model(x), y)
@@ -150,14 +185,14 @@ def main():
             truth.step(epoch, step, t2, t1 - t0, t2 - t1)
             step += 1
             global_step += 1
-            if a.ckpt_dir and a.ckpt_every > 0 and global_step % a.ckpt_every == 0:
+            if saves and a.ckpt_dir and a.ckpt_every > 0 and global_step % a.ckpt_every == 0:
                 name = "last.pt" if a.ckpt_overwrite else "ckpt-%06d.pt" % global_step
                 path = os.path.join(a.ckpt_dir, name)
                 c0 = time.time()
                 save_checkpoint(model, opt, pad, path)
                 truth.ckpt(path, c0, time.time())
         del it  # the exhausted iterator goes here, not inside the next epoch's timed iter()
-        truth.epoch_end(epoch)
+        truth.epoch_end(epoch, sample_bytes)
     truth.end()
 
 

@@ -5,7 +5,10 @@ still leaves a readable prefix. Times are wall-clock epoch seconds (time.time())
 documented in README.md next to this file.
 """
 
+import functools
+import importlib
 import json
+import multiprocessing
 import os
 import time
 
@@ -31,8 +34,12 @@ class Truth:
     def epoch_start(self, epoch, t):
         self._emit(ev="epoch_start", epoch=epoch, t=t)
 
-    def epoch_end(self, epoch):
-        self._emit(ev="epoch_end", epoch=epoch, t=time.time())
+    def epoch_end(self, epoch, sample_bytes=None):
+        """sample_bytes: payload bytes the dataset returned this epoch, for jobs that count them."""
+        if sample_bytes is None:
+            self._emit(ev="epoch_end", epoch=epoch, t=time.time())
+        else:
+            self._emit(ev="epoch_end", epoch=epoch, t=time.time(), sample_bytes=sample_bytes)
 
     def wait(self, kind, t0, t1):
         """Time spent in iter(loader) (kind 'iter') or in the next() that raised StopIteration ('stop')."""
@@ -50,14 +57,25 @@ class Truth:
     def ckpt(self, path, t0, t1):
         self._emit(ev="ckpt", path=os.path.abspath(path), bytes=os.path.getsize(path), t0=t0, t1=t1)
 
+    def launcher(self, ranks, **config):
+        """A launcher's only start line: its pid and the pids of the ranks it started."""
+        self._emit(ev="launcher", t=time.time(), pid=os.getpid(), ranks=ranks, **config)
+
+    def launcher_end(self, exit_codes):
+        self._emit(ev="end", t=time.time(), exit_codes=exit_codes)
+        self.close()
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
     def end(self):
         """The loop ran from the first iter(loader) to the end of the last StopIteration."""
         t = time.time()
         loop_s = self.loop_t1 - self.loop_t0 if self.loop_t0 is not None else 0.0
         self._emit(ev="end", t=t, loop_s=loop_s, wait_s=self.wait_s)
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self.close()
 
 
 def spin(ms):
@@ -100,3 +118,22 @@ def read_file(path, use_mmap):
                 break
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def worker_start_method(a):
+    """How the job's DataLoader workers start: --start-method, else the platform's default."""
+    if a.num_workers == 0:
+        return None
+    return a.start_method or multiprocessing.get_start_method()
+
+
+def worker_init(import_ms):
+    """A DataLoader worker_init_fn that imports slow_import.py, which sleeps `import_ms` at import."""
+    if import_ms <= 0:
+        return None
+    return functools.partial(_import_slowly, import_ms)
+
+
+def _import_slowly(import_ms, worker_id):
+    os.environ["SLOW_IMPORT_MS"] = str(import_ms)
+    importlib.import_module("slow_import")
