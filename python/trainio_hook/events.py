@@ -76,6 +76,20 @@ def opened(path):
 
 
 def path_of(file_arg):
+def loader_error(t, loader_id, exc):
+    """An exception raised out of a DataLoader iterator's next() (a worker killed by a signal, an
+    error re-raised from a worker): its type and the first and last lines of its message."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if len(lines) > 1:
+        text += " … " + lines[-1].strip()
+    output.emit(
+        '{"ev":"error","pid":%d,"t":%.6f,"loader":%s,"kind":%s,"message":%s}'
+        % (output.pid, t, _i(loader_id), _s(type(exc).__name__), _s(text[:600])),
+        urgent=True,
+    )
+
+
     """An absolute path for a str/bytes/PathLike argument, else None."""
     if isinstance(file_arg, (str, bytes, os.PathLike)):
         return os.path.abspath(os.fsdecode(os.fspath(file_arg)))

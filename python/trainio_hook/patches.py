@@ -119,6 +119,12 @@ def patch_dataloader(module):
     loader_cls = module.DataLoader
     loader_cls.__init__ = _wrap_init(loader_cls.__init__)
     loader_cls.__iter__ = _wrap_iter(loader_cls.__iter__)
+        except Exception as e:
+            try:
+                events.loader_error(_time(), self.__dict__.get("_trainio_loader"), e)
+            except Exception:
+                state.disable()
+            raise
     base = getattr(module, "_BaseDataLoaderIter", None)
     iter_classes = [c for c in vars(module).values() if isinstance(c, type) and base and issubclass(c, base)]
     for cls in iter_classes:
@@ -129,6 +135,25 @@ def patch_dataloader(module):
 def _save_facts(f):
     path = events.path_of(f)
     if path is not None:
+def _wrap_worker_check(orig):
+    """torch's SIGCHLD handler calls this to raise "DataLoader worker (pid N) is killed by signal:
+    …" wherever the main thread happens to be (often outside next()): the error is written first."""
+
+    @functools.wraps(orig)
+    def check(*args, **kwargs):
+        try:
+            return orig(*args, **kwargs)
+        except Exception as e:
+            if state.on:
+                try:
+                    events.loader_error(_time(), None, e)
+                except Exception:
+                    state.disable()
+            raise
+
+    return check
+
+
         try:
             return path, os.path.getsize(path)
         except OSError:
@@ -142,6 +167,9 @@ def _save_facts(f):
     return (os.path.abspath(name) if isinstance(name, str) else None), size
 
 
+    handling = getattr(getattr(module, "_utils", None), "signal_handling", None)
+    if handling is not None and callable(getattr(handling, "_error_if_any_worker_fails", None)):
+        handling._error_if_any_worker_fails = _wrap_worker_check(handling._error_if_any_worker_fails)
 def _wrap_save(orig):
     @functools.wraps(orig)
     def save(obj, f, *args, **kwargs):

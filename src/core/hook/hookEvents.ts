@@ -62,7 +62,17 @@ export interface OpenEvent {
   path: string;
 }
 
-export type HookEvent = HelloEvent | LoaderEvent | IterEvent | NextEvent | SaveEvent | OpenEvent;
+/** An exception out of a DataLoader iterator's next() (a worker that died, an error from a worker). */
+export interface ErrorEvent {
+  ev: 'error';
+  pid: number;
+  t: number;
+  loader: number | null;
+  kind: string;
+  message: string;
+}
+
+export type HookEvent = HelloEvent | LoaderEvent | IterEvent | NextEvent | SaveEvent | OpenEvent | ErrorEvent;
 
 type Fields = Record<string, unknown>;
 
@@ -143,4 +153,14 @@ export function parseHookLine(line: string): HookEvent | null {
     default:
       return null;
   }
+    case 'error':
+      if (!isNum(o.pid) || !isNum(o.t) || typeof o.kind !== 'string') return null;
+      return {
+        ev: 'error',
+        pid: o.pid,
+        t: o.t,
+        loader: numOrNull(o.loader),
+        kind: o.kind,
+        message: strOrNull(o.message) ?? '',
+      };
 }

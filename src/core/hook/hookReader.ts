@@ -29,6 +29,7 @@ export interface HookEnvironment {
   python?: string;
   torch?: string;
   pid?: number;
+import { loaderErrorRecord } from './loaderError';
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -197,3 +198,6 @@ export class HookReader implements Source {
     return r;
   }
 }
+      case 'error':
+        ctx.sink.emit(loaderErrorRecord(this.s(ev.t), ev));
+        return;

@@ -10,6 +10,7 @@ import { DatasetIndexSource } from '../dataset/datasetIndexSource';
 import { DirectoryWatcher } from '../dataset/directoryWatcher';
 import { OpenWatcher } from '../dataset/openWatcher';
 import { ResidencySampler } from '../dataset/residencySampler';
+import { HealthMonitor } from '../health/healthMonitor';
 import { HookReader } from '../hook/hookReader';
 import { TreeSampler } from '../proc/treeSampler';
 import type { Source } from '../source';
@@ -41,6 +42,7 @@ export function planSources(input: SourcePlanInput): SourcePlan {
     new SystemSampler(),
     new GpuSampler(),
   ];
+    new HealthMonitor(tree),
   if (datasets.length > 0) sources.push(new DatasetIndexSource(datasets), new ResidencySampler(datasets));
   if (datasets.length > 0 || checkpoints.length > 0)
     sources.push(new DirectoryWatcher({ datasets, checkpoints }));
