@@ -83,6 +83,12 @@ export class RankTracker {
     }
   }
 
+  /** a single-rank session's rank (one rank of a bigger job recorded alone): the one that recorded anything */
+  private soleRank(): number {
+    for (const [rank, st] of this.states) if (st.stall.hasWindows() || st.marks.length > 0) return rank;
+    return 0;
+  }
+
   /** true when two or more ranks recorded anything */
   get multiRank(): boolean {
     return [...this.states.values()].filter((s) => s.stall.hasWindows() || s.marks.length > 0).length >= 2;
@@ -112,7 +118,7 @@ export class RankTracker {
    * figures, which see more than the per-rank sums (the whole tree).
    */
   summaries(host: string, single: Omit<RankSummary, 'rank' | 'host'>): RankSummary[] {
-    if (!this.multiRank) return [{ rank: 0, host, ...single }];
+    if (!this.multiRank) return [{ rank: this.soleRank(), host, ...single }];
     return [...this.states.entries()]
       .sort(([a], [b]) => a - b)
       .map(([rank, st]) => {
