@@ -44,7 +44,7 @@ export interface MergedReport {
     medianPct: number | null;
   };
   /** the slowest rank, named when the job has two ranks or more */
-  straggler: { host: string; rank: number; pct: number; aboveMedianPct: number } | null;
+  straggler: { host: string; rank: number; session: string; pct: number; aboveMedianPct: number } | null;
   durationS: number;
   totals: { bytesRead: number; checkpoints: number; checkpointBytes: number };
   /** what the reader should know: duplicate ranks, mixed measurement methods, unreadable signals */

@@ -4,6 +4,7 @@
  */
 import type { MergedReport } from '../../shared/mergedReport';
 import { html, type SafeHtml } from './htmlText';
+import { isStraggler } from './mergeRows';
 import { formatPct } from './units';
 
 const W = 900;
@@ -27,11 +28,10 @@ export function rankStallChart(m: MergedReport): SafeHtml {
   const barW = Math.max(1, Math.min(40, slot * 0.8));
   const y = (v: number): number => PAD.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
   const labelEvery = Math.ceil(rows.length / 32);
-  const slow = m.straggler;
   const bars = rows.map((r, i) => {
     const x = PAD.left + i * slot + (slot - barW) / 2;
     const v = r.dataStall.pct;
-    const isSlow = slow !== null && r.rank === slow.rank && r.host === slow.host;
+    const isSlow = isStraggler(m, r);
     const label =
       i % labelEvery === 0
         ? html`<text x="${(x + barW / 2).toFixed(1)}" y="${H - PAD.bottom + 14}" text-anchor="middle"

@@ -7,14 +7,14 @@ import type { MergedRankRow, MergedReport } from '../../shared/mergedReport';
 import { htmlDocument } from './html';
 import { html } from './htmlText';
 import { MERGE_CHART_CSS, rankStallChart } from './mergeChart';
-import { mergedVerdict, points } from './mergeRows';
+import { isStraggler, mergedVerdict, points } from './mergeRows';
 import { svgLineChart } from './svgChart';
 import { formatBytes, formatCount, formatPct, formatSeconds } from './units';
 
 export function renderMergedHtml(m: MergedReport): string {
   const title = `trainio job report — ${m.ranks.length} rank(s)`;
   const slow = m.straggler;
-  const isSlow = (r: MergedRankRow): boolean => slow !== null && r.rank === slow.rank && r.host === slow.host;
+  const isSlow = (r: MergedRankRow): boolean => isStraggler(m, r);
   const rows = m.ranks.map(
     (r) =>
       html`<tr class="${isSlow(r) ? 'tio-slowest-row' : ''}">

@@ -3,7 +3,7 @@
  * rank with its stall over time as a sparkline, the straggler marked, and what to know.
  */
 import type { MergedReport } from '../../shared/mergedReport';
-import { mergedVerdict } from './mergeRows';
+import { isStraggler, mergedVerdict } from './mergeRows';
 import { markdownCode, markdownTable, markdownText } from './markdownText';
 import { sparkline } from './sparkline';
 import { formatBytes, formatCount, formatPct, formatSeconds } from './units';
@@ -24,7 +24,7 @@ export function renderMergedMarkdown(m: MergedReport): string {
       'session',
     ],
     m.ranks.map((r) => {
-      const isSlow = slow !== null && r.rank === slow.rank && r.host === slow.host;
+      const isSlow = isStraggler(m, r);
       const stall = formatPct(r.dataStall.pct);
       return [
         isSlow ? `**${r.rank}** ◀ slowest` : String(r.rank),

@@ -95,6 +95,7 @@ export function mergeRows(rows: MergedRankRow[], sessions: number): MergedReport
         ? {
             host: slowest.host,
             rank: slowest.rank,
+            session: slowest.session,
             pct: slowest.dataStall.pct!,
             aboveMedianPct: round(slowest.dataStall.pct! - medianPct!),
           }
@@ -141,6 +142,12 @@ function stallSeries(report: SessionReport): MergedRankRow['stallSeries'] {
     out.pct.push(count ? Math.round((100 * sum) / count) / 100 : null);
   }
   return out;
+}
+
+/** the row is the job's slowest rank */
+export function isStraggler(m: MergedReport, r: MergedRankRow): boolean {
+  const s = m.straggler;
+  return s !== null && s.rank === r.rank && s.host === r.host && s.session === r.session;
 }
 
 /** a difference of percentages: "9.8 points" */
