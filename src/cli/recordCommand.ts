@@ -10,6 +10,7 @@ import { withDefaults } from '../shared/settings';
 import { flag, listValue, numberValue, parse, splitAtDashDash, stringValue } from './args';
 import { progressLine, summaryParagraph } from './summaryText';
 import { isRootAlive as isRunning } from '../core/session/rootWatch';
+import { sayFileWarnings } from './fileWarnings';
 import { absorbUncaught } from './uncaught';
 import { RECORD_HELP } from './usage';
 import { closeMetrics, METRICS_OPTIONS, openMetrics } from './metricsOptions';
@@ -91,6 +92,7 @@ export async function recordSession(
 ): Promise<{ report: SessionReport; interrupted: boolean; recorder: Recorder }> {
   const recorder = await Recorder.start(request);
   io.onStart?.(recorder);
+  const stopFileWarnings = sayFileWarnings(recorder);
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -106,6 +108,7 @@ export async function recordSession(
     return { report, interrupted, recorder };
   } finally {
     stopProgress();
+    stopFileWarnings();
     restore();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

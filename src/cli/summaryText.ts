@@ -1,4 +1,5 @@
 /** What the CLI says about a session: the live progress line and the final one-paragraph summary. */
+import { fileStateSentence } from '../core/session/fileStateText';
 import type { SessionReport } from '../shared/model';
 
 export function mb(bytes: number): string {
@@ -34,6 +35,7 @@ export function summaryParagraph(r: SessionReport, file: string): string {
   const parts: string[] = [
     `Recorded ${seconds(r.durationS)} of ${who} (${r.target.mode} mode) into ${file}.`,
   ];
+  if (r.ended?.file) parts.push(fileStateSentence(r.ended.file));
   parts.push(
     r.dataStall.pct === null
       ? 'Data stall: not measured.'

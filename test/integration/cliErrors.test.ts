@@ -133,7 +133,7 @@ void test('the job killed mid-session: the session ends cleanly with what was re
   }
 });
 
-void test('a corrupt session file is one line naming the bad line; a truncated one still reports', async () => {
+void test('a corrupt session file is one line naming the bad line under --strict, salvaged without; a truncated one still reports', async () => {
   const { dir, cleanup } = tempDir('cli-corrupt');
   try {
     const file = join(dir, 's.jsonl');
@@ -142,8 +142,29 @@ void test('a corrupt session file is one line naming the bad line; a truncated o
     const text = readFileSync(file, 'utf8').split('\n');
     const corrupt = join(dir, 'corrupt.jsonl');
     writeFileSync(corrupt, [...text.slice(0, 3), '{"type":"tree", oops', ...text.slice(3)].join('\n'));
-    const bad = await runCli(['report', corrupt, '--format', 'json', '--out', join(dir, 'r.json')]);
+    const bad = await runCli([
+      'report',
+      corrupt,
+      '--strict',
+      '--format',
+      'json',
+      '--out',
+      join(dir, 'r.json'),
+    ]);
     assertOneLineFailure(bad, 1, /corrupt\.jsonl line 4: invalid JSON/);
+    // without --strict the damaged line is skipped, said on stderr and in the report's notes
+    const salvaged = await runCli(['report', corrupt, '--format', 'json', '--out', join(dir, 'r.json')]);
+    assert.equal(salvaged.code, 0, salvaged.stderr);
+    assert.match(
+      salvaged.stderr,
+      /corrupt\.jsonl: 1 damaged line was skipped \(line 4; first: invalid JSON\)/,
+    );
+    const notes = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { notes: { message: string }[] })
+      .notes;
+    assert.ok(
+      notes.some((n) => /damaged line was skipped \(line 4/.test(n.message)),
+      JSON.stringify(notes),
+    );
     const notSession = join(dir, 'notes.txt');
     writeFileSync(notSession, 'shopping list\n');
     assertOneLineFailure(

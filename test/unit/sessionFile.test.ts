@@ -65,10 +65,10 @@ function records(): SessionRecord[] {
   return out;
 }
 
-function writeSession(file: string, recs: SessionRecord[]): void {
+async function writeSession(file: string, recs: SessionRecord[]): Promise<void> {
   const w = SessionWriter.create(file);
   for (const r of recs) w.write(r);
-  w.close();
+  await w.close();
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
@@ -86,7 +86,7 @@ void test('a reopened session gives exactly the report of the live records', asy
   try {
     const file = join(dir, 's.trainio.jsonl');
     const recs = records();
-    writeSession(file, recs);
+    await writeSession(file, recs);
     const live = new SessionAnalyzer();
     for (const r of recs) live.add(r);
     assert.deepEqual(await loadSession(file), live.report());
@@ -99,7 +99,7 @@ void test('non-finite numbers are written as null (the last histogram bucket)', 
   const { dir, cleanup } = tempDir('session-null');
   try {
     const file = join(dir, 's.jsonl');
-    writeSession(file, records());
+    await writeSession(file, records());
     const text = readFileSync(file, 'utf8');
     assert.equal(/NaN|Infinity/.test(text), false);
     assert.ok(text.includes('{"le":null,"count":0,"bytes":0}'));
@@ -122,7 +122,7 @@ void test('records reach the file within the flush interval while the writer is 
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     assert.equal(lines.length, 2);
   } finally {
-    w.close();
+    await w.close();
     cleanup();
   }
 });
@@ -132,7 +132,7 @@ void test('a truncated last line is tolerated and noted', async () => {
   try {
     const file = join(dir, 's.jsonl');
     const recs = records().filter((r) => r.type !== 'end');
-    writeSession(file, recs);
+    await writeSession(file, recs);
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text + '{"type":"tree","s":10.25,"pids":[7],"io":{"rch');
     const report = await loadSession(file);
@@ -161,7 +161,7 @@ void test('bad files are one-line errors: missing, not a session, corrupt in the
     writeFileSync(empty, '');
     await rejectsWith(loadSession(empty), 'SESSION_CORRUPT', /empty/);
     const corrupt = join(dir, 'corrupt.jsonl');
-    writeSession(corrupt, records());
+    await writeSession(corrupt, records());
     const lines = readFileSync(corrupt, 'utf8').split('\n');
     lines[5] = lines[5].slice(0, 20) + '#garbage';
     writeFileSync(corrupt, lines.join('\n'));
@@ -184,7 +184,7 @@ void test('readRecords yields the header first and every record with its line nu
   try {
     const file = join(dir, 's.jsonl');
     const recs = records();
-    writeSession(file, recs);
+    await writeSession(file, recs);
     const seen: number[] = [];
     let first: string | undefined;
     for await (const { record, line } of readRecords(file)) {

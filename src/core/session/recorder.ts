@@ -26,7 +26,9 @@ import { collectEnvironment } from '../system/envInfo';
 import { secondsSince, type Source, type SourceContext } from '../source';
 import { ReportThrottle } from './reportThrottle';
 import { watchRoot } from './rootWatch';
-import { SessionWriter } from './sessionWriter';
+import { spaceWarning } from './diskSpace';
+import { resumedText, stoppedText } from './fileStateText';
+import { SessionWriter, type WriteTrouble } from './sessionWriter';
 import { planSources } from './sourcePlan';
 import { attachTarget, launchCommand, type Launched } from './targetStart';
 
@@ -50,6 +52,8 @@ export interface RecordRequest {
 
 const SOURCE_STOP_TIMEOUT_MS = 3000;
 const EXIT_GRACE_MS = 200;
+/** at the end, how long the records kept in memory may take to reach the file */
+const WRITE_DRAIN_MS = 2000;
 
 export class Recorder {
   readonly finished: Promise<SessionReport>;
@@ -76,6 +80,7 @@ export class Recorder {
     this.analyzer = new SessionAnalyzer({ settings });
     this.throttle = new ReportThrottle(() => this.analyzer.report());
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.writer.onTrouble((t) => this.writeTrouble(t));
   }
 
   get file(): string {
@@ -105,7 +110,7 @@ export class Recorder {
           stdio: req.stdio ?? 'inherit',
         });
       } catch (e) {
-        writer.close();
+        await writer.close();
         rmSync(req.out, { force: true });
         throw e;
       }
@@ -165,6 +170,8 @@ export class Recorder {
       settings: this.settings,
     };
     this.emit(header);
+    const short = spaceWarning(req.out, this.settings.treeIntervalMs, req.durationS);
+    if (short) this.note('warning', short, 'session-file');
     const ctx: SourceContext = {
       startedAtMs: this.startedAtMs,
       settings: this.settings,
@@ -227,8 +234,15 @@ export class Recorder {
     this.throttle.changed();
   }
 
-  private note(level: NoteRecord['level'], message: string): void {
-    this.emit({ type: 'note', s: this.now(), level, message });
+  private note(level: NoteRecord['level'], message: string, about?: NoteRecord['about']): void {
+    this.emit({ type: 'note', s: this.now(), level, message, ...(about ? { about } : {}) });
+  }
+
+  /** the session file stopped (disk full, I/O error) or resumed: said at once, as a note */
+  private writeTrouble(t: WriteTrouble): void {
+    if (!this.open) return;
+    const message = t.kind === 'stopped' ? stoppedText(t.code, t.atS) : resumedText(t.atS, t.lostRecords);
+    this.note('warning', message, 'session-file');
   }
 
   private now(): number {
@@ -246,12 +260,26 @@ export class Recorder {
     // the job just ended: let the watchers deliver what the kernel already told them
     if (record.reason === 'exited') await new Promise((r) => setTimeout(r, EXIT_GRACE_MS));
     await Promise.all(this.sources.map((s) => stopWithin(s, SOURCE_STOP_TIMEOUT_MS)));
-    if (this.writer.error) this.note('warning', this.writer.error);
-    this.emit(record);
+    await this.writer.drain(WRITE_DRAIN_MS);
+    // after a write failure the end record says what the file holds (itself included)
+    const state = this.writer.fileState();
+    const claimed = state && { ...state, writtenRecords: state.writtenRecords + this.writer.keptRecords + 1 };
+    this.emit(claimed ? { ...record, file: claimed } : record);
     this.open = false;
-    this.writer.close();
+    await this.writer.close();
+    const final = this.writer.fileState();
+    if (claimed && final && final.writtenRecords < claimed.writtenRecords) {
+      this.analyzer.noteOnce(
+        'warning',
+        `the session file has no end record: its last ${claimed.writtenRecords - final.writtenRecords} records never reached it (${final.error ?? 'write error'}); this summary has them`,
+      );
+    }
     if (this.ownHookFile) rmSync(this.ownHookFile, { force: true });
     const report = this.analyzer.report();
+    // the summary tells what the file really holds when even the end record could not be written
+    if (report.ended && claimed && final && final.writtenRecords < claimed.writtenRecords) {
+      report.ended = { ...report.ended, file: final };
+    }
     this.throttle.close(report);
     this.resolveFinished(report);
     return report;

@@ -1,17 +1,53 @@
 /**
- * Appends session records to disk as JSON lines, header first. Lines are buffered and written to
- * the file descriptor at least every 500 ms and on close, so a recorder killed outright loses at
- * most about a second. Non-finite numbers are never written (they become null: a histogram's last
- * bucket is `"le": null`).
+ * Appends session records to disk as JSON lines, header first, off the sampling path: records are
+ * queued in memory and written by asynchronous writes (the filesystem call runs on libuv's thread
+ * pool, so a slow or stalled filesystem never delays a sample), at least every 500 ms. When a write
+ * fails (disk full, quota, I/O error) the writer says so at once through `onTrouble`, keeps the
+ * records in memory (bounded: the oldest are dropped past `maxKeptBytes`), retries, and writes what
+ * it kept when space returns. `fileState()` says exactly what the file holds. Non-finite numbers are
+ * never written (they become null: a histogram's last bucket is `"le": null`).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SessionRecord } from '../../shared/model';
+import type { SessionFileState, SessionRecord } from '../../shared/model';
 import { TrainioError } from '../errors';
 
 export const FLUSH_INTERVAL_MS = 500;
-/** flush early when this much is buffered */
+/** write early when this much is queued */
 const FLUSH_BYTES = 256 * 1024;
+/** the most one write call carries */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** The two calls the writer makes on its file; a slow filesystem can be put in their place in a bench. */
+export interface FileIo {
+  write(fd: number, data: Buffer, done: (err: NodeJS.ErrnoException | null, written: number) => void): void;
+  fsync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void;
+}
+
+export const NODE_FILE_IO: FileIo = {
+  write: (fd, data, done) => write(fd, data, 0, data.length, null, done),
+  fsync: (fd, done) => fsync(fd, done),
+};
+
+export interface WriterOptions {
+  io?: FileIo;
+  /** records kept in memory while writing fails, in bytes (default 32 MiB); older ones are dropped */
+  maxKeptBytes?: number;
+  /** retry a failed write after this long (default 2 s) */
+  retryMs?: number;
+  /** fsync the file this often while records arrive (default 10 s; 0: only when it is closed) */
+  fsyncMs?: number;
+}
+
+export type WriteTrouble =
+  | { kind: 'stopped'; code: string; message: string; atS?: number }
+  | { kind: 'resumed'; atS?: number; lostRecords: number };
+
+interface Line {
+  data: Buffer;
+  /** the record's time, when it has one */
+  s: number | undefined;
+}
 
 export function recordLine(record: SessionRecord): string {
   return JSON.stringify(record, (_key, value: unknown) =>
@@ -19,68 +55,263 @@ export function recordLine(record: SessionRecord): string {
   );
 }
 
+function recordTime(r: SessionRecord): number | undefined {
+  const s = r.type === 'save' ? r.endS : (r as { s?: unknown }).s;
+  return typeof s === 'number' && Number.isFinite(s) ? s : undefined;
+}
+
 export class SessionWriter {
   private fd: number | undefined;
-  private buffer: string[] = [];
-  private buffered = 0;
+  private readonly io: FileIo;
+  private readonly maxKeptBytes: number;
+  private readonly retryMs: number;
+  private queue: Line[] = [];
+  private queuedBytes = 0;
+  /** bytes taken from the queue, being written (a partial write leaves its rest here) */
+  private head: { data: Buffer; offset: number; lastS: number | undefined } | undefined;
+  private writing = false;
   private readonly timer: NodeJS.Timeout;
-  private failure: string | undefined;
+  private readonly fsyncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failure: { code: string; message: string } | undefined;
+  private readonly listeners = new Set<(t: WriteTrouble) => void>();
+  private readonly idle = new Set<() => void>();
+  private state: SessionFileState = { writtenRecords: 0, lostRecords: 0 };
+  private troubled = false;
+  private latestS: number | undefined;
+  private dirty = false;
 
   private constructor(
     readonly file: string,
     fd: number,
+    options: WriterOptions,
   ) {
     this.fd = fd;
+    this.io = options.io ?? NODE_FILE_IO;
+    this.maxKeptBytes = options.maxKeptBytes ?? 32 * 1024 * 1024;
+    this.retryMs = options.retryMs ?? 2000;
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
+    const fsyncMs = options.fsyncMs ?? 10_000;
+    if (fsyncMs > 0) {
+      this.fsyncTimer = setInterval(() => this.syncNow(), fsyncMs);
+      this.fsyncTimer.unref();
+    }
   }
 
   /** Creates (or truncates) the session file; its folder is created when missing. */
-  static create(file: string): SessionWriter {
+  static create(file: string, options: WriterOptions = {}): SessionWriter {
     try {
       mkdirSync(dirname(file), { recursive: true });
-      return new SessionWriter(file, openSync(file, 'w'));
+      return new SessionWriter(file, openSync(file, 'w'), options);
     } catch (e) {
       throw new TrainioError('WRITE_FAILED', `cannot write the session file ${file}: ${reason(e)}`);
     }
   }
 
-  /** the first write error, if any (recording goes on in memory) */
+  /** the current write error, if writing fails now (recording goes on in memory) */
   get error(): string | undefined {
-    return this.failure;
+    return this.failure?.message;
+  }
+
+  /** records waiting in memory to be written */
+  get keptRecords(): number {
+    return this.queue.length + (this.head ? 1 : 0);
+  }
+
+  /** what the file holds; `undefined` while every record so far was written without trouble */
+  fileState(): SessionFileState | undefined {
+    return this.troubled ? { ...this.state } : undefined;
+  }
+
+  onTrouble(listener: (t: WriteTrouble) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   write(record: SessionRecord): void {
     if (this.fd === undefined) return;
-    const line = recordLine(record) + '\n';
-    this.buffer.push(line);
-    this.buffered += line.length;
-    if (this.buffered >= FLUSH_BYTES) this.flush();
+    const data = Buffer.from(recordLine(record) + '\n', 'utf8');
+    const s = recordTime(record);
+    if (s !== undefined) this.latestS = s;
+    this.queue.push({ data, s });
+    this.queuedBytes += data.length;
+    if (this.queuedBytes > this.maxKeptBytes) this.dropOldest();
+    if (this.queuedBytes >= FLUSH_BYTES) this.flush();
   }
 
+  /** Starts writing what is queued (asynchronously); a no-op while a write runs or a retry waits. */
   flush(): void {
-    if (this.fd === undefined || this.buffer.length === 0) return;
-    const data = this.buffer.join('');
-    this.buffer = [];
-    this.buffered = 0;
-    if (this.failure) return;
+    if (this.fd === undefined || this.writing || this.retryTimer) return;
+    if (!this.head) this.takeChunk();
+    const head = this.head;
+    if (!head) return this.settle();
+    this.writing = true;
+    const fd = this.fd;
+    this.io.write(fd, head.data.subarray(head.offset), (err, written) => {
+      this.writing = false;
+      if (err) return this.failed(err);
+      this.wrote(head, written);
+      this.flush();
+    });
+  }
+
+  /** Resolves once everything queued is written, writing fails, or `ms` pass. */
+  drain(ms: number): Promise<void> {
+    if (this.retryTimer && this.failure) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timeout);
+        this.idle.delete(done);
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      this.idle.add(done);
+      this.flush();
+    });
+  }
+
+  /** Writes what is left (one last try), syncs and closes the file. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    if (this.writing) await this.drain(5000);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.fd = undefined;
+    this.writeRestNow(fd);
     try {
-      writeSync(this.fd, data);
-    } catch (e) {
-      this.failure = `cannot write the session file ${this.file}: ${reason(e)}`;
+      fsyncSync(fd);
+    } catch {
+      // nothing more can be done for a file whose disk went away
+    }
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
     }
   }
 
-  close(): void {
-    clearInterval(this.timer);
-    this.flush();
-    if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed or the disk went away: nothing left to do
+  private writeRestNow(fd: number): void {
+    while (this.head || this.queue.length) {
+      if (!this.head) this.takeChunk();
+      const head = this.head!;
+      try {
+        this.wrote(head, writeSync(fd, head.data, head.offset));
+      } catch (e) {
+        this.noteFailure(e as NodeJS.ErrnoException);
+        this.state.lostRecords += this.keptRecords;
+        this.queue = [];
+        this.queuedBytes = 0;
+        this.head = undefined;
+        return;
+      }
     }
-    this.fd = undefined;
+  }
+
+  private takeChunk(): void {
+    let bytes = 0;
+    let n = 0;
+    let lastS: number | undefined;
+    while (n < this.queue.length && (n === 0 || bytes + this.queue[n].data.length <= CHUNK_BYTES)) {
+      bytes += this.queue[n].data.length;
+      lastS = this.queue[n].s ?? lastS;
+      n++;
+    }
+    if (n === 0) return;
+    const lines = this.queue.splice(0, n);
+    this.queuedBytes -= bytes;
+    this.head = {
+      data: Buffer.concat(
+        lines.map((l) => l.data),
+        bytes,
+      ),
+      offset: 0,
+      lastS,
+    };
+  }
+
+  private wrote(head: NonNullable<SessionWriter['head']>, written: number): void {
+    let lines = 0;
+    for (let i = head.offset; i < head.offset + written; i++) if (head.data[i] === 0x0a) lines++;
+    head.offset += written;
+    this.state.writtenRecords += lines;
+    this.dirty = true;
+    if (head.offset >= head.data.length) this.head = undefined;
+    if (this.failure) {
+      this.failure = undefined;
+      this.state.resumedAtS = this.latestS;
+      this.emit({ kind: 'resumed', atS: this.latestS, lostRecords: this.state.lostRecords });
+    }
+  }
+
+  private failed(err: NodeJS.ErrnoException): void {
+    this.noteFailure(err);
+    if (err.code === 'EBADF') return this.settle();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+    }, this.retryMs);
+    this.retryTimer.unref();
+    this.settle();
+  }
+
+  private noteFailure(err: NodeJS.ErrnoException): void {
+    const code = err.code ?? 'EIO';
+    if (this.failure) return;
+    this.troubled = true;
+    this.state.error ??= code;
+    const atS = this.firstUnwrittenS();
+    this.state.stoppedAtS ??= atS;
+    this.failure = { code, message: `cannot write the session file ${this.file}: ${code}` };
+    this.emit({ kind: 'stopped', code, message: this.failure.message, atS });
+  }
+
+  /** the time of the first record not yet in the file */
+  private firstUnwrittenS(): number | undefined {
+    return this.queue.find((l) => l.s !== undefined)?.s ?? this.head?.lastS ?? this.latestS;
+  }
+
+  private dropOldest(): void {
+    while (this.queuedBytes > this.maxKeptBytes && this.queue.length > 1) {
+      const line = this.queue.shift()!;
+      this.queuedBytes -= line.data.length;
+      this.troubled = true;
+      this.state.lostRecords++;
+      if (line.s !== undefined) {
+        this.state.lostFromS ??= line.s;
+        this.state.lostToS = line.s;
+      }
+    }
+  }
+
+  private syncNow(): void {
+    if (this.fd === undefined || !this.dirty || this.failure) return;
+    this.dirty = false;
+    this.io.fsync(this.fd, () => undefined);
+  }
+
+  private settle(): void {
+    if (this.writing) return;
+    if (this.head || this.queue.length) {
+      if (!this.failure) return;
+    }
+    for (const done of [...this.idle]) done();
+  }
+
+  private emit(t: WriteTrouble): void {
+    for (const l of this.listeners) {
+      try {
+        l(t);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
   }
 }
 
