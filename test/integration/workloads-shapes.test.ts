@@ -7,8 +7,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { hasTorch, requireTool, SYSTEM_PYTHON } from '../support/tools';
+import { basename, join } from 'node:path';
+import { requireTool, SYSTEM_PYTHON } from '../support/tools';
 import { readLauncherTruth, readRankTruths, readTruth, type Truth } from '../support/truth';
 import {
   makeDataset,
@@ -25,16 +25,17 @@ const SAMPLES = 400;
 const SAMPLE_KB = 64;
 const BATCH = 32;
 
+const importable = new Map<string, boolean>();
+
+/** torch (and `modules`) importable by the system python; asked once per set of modules. */
 function ready(t: TestContext, modules: string[] = []): boolean {
   const imports = ['torch', ...modules].join(', ');
-  const r = spawnSync(SYSTEM_PYTHON, ['-c', `import ${imports}`], { stdio: 'ignore' });
-  const ok = hasTorch() && r.status === 0;
-  return requireTool(
-    t,
-    ok,
-    `python modules ${imports}`,
-    'apt-get install python3-torch python3-lmdb python3-h5py',
-  );
+  if (!importable.has(imports)) {
+    const r = spawnSync(SYSTEM_PYTHON, ['-c', `import ${imports}`], { stdio: 'ignore' });
+    importable.set(imports, r.status === 0);
+  }
+  const how = 'apt-get install python3-torch python3-lmdb python3-h5py';
+  return requireTool(t, importable.get(imports) === true, `python modules ${imports}`, how);
 }
 
 /** The loop's own bookkeeping: epochs, steps per epoch, one iter/stop wait each, Σ waits = end. */
@@ -63,7 +64,7 @@ function checkLoop(truth: Truth, epochs: number, stepsPerEpoch: number): void {
 function checkCheckpoints(truth: Truth, dir: string, expected: number): void {
   assert.equal(truth.checkpoints.length, expected);
   for (const c of truth.checkpoints) assert.equal(statSync(c.path).size, c.bytes, c.path);
-  assert.deepEqual(readdirSync(dir).sort(), truth.checkpoints.map((c) => c.path.split('/').pop()).sort());
+  assert.deepEqual(readdirSync(dir).sort(), truth.checkpoints.map((c) => basename(c.path)).sort());
 }
 
 function knobs(dir: string, over: Knobs): Knobs {
