@@ -33,7 +33,7 @@ def loader(loader_id, t, site, config):
     file, line = site
     output.emit(
         '{"ev":"loader","pid":%d,"t":%.6f,"id":%d,"file":%s,"line":%s,"num_workers":%s,"batch_size":%s,'
-        '"pin_memory":%s,"persistent_workers":%s,"prefetch_factor":%s,"dataset_len":%s,"dataset_class":%s}'
+        '"pin_memory":%s,"persistent_workers":%s,"prefetch_factor":%s,"dataset_len":%s,"dataset_class":%s,"rank":%s}'
         % (
             output.pid,
             t,
@@ -47,6 +47,7 @@ def loader(loader_id, t, site, config):
             _i(config.get("prefetch_factor")),
             _i(config.get("dataset_len")),
             _s(config.get("dataset_class")),
+            _i(config.get("rank")),
         ),
         urgent=True,
     )
@@ -75,7 +76,6 @@ def opened(path):
     output.emit('{"ev":"open","pid":%d,"t":%.6f,"path":%s}' % (output.pid, time.time(), _s(path)))
 
 
-def path_of(file_arg):
 def loader_error(t, loader_id, exc):
     """An exception raised out of a DataLoader iterator's next() (a worker killed by a signal, an
     error re-raised from a worker): its type and the first and last lines of its message."""
@@ -90,6 +90,7 @@ def loader_error(t, loader_id, exc):
     )
 
 
+def path_of(file_arg):
     """An absolute path for a str/bytes/PathLike argument, else None."""
     if isinstance(file_arg, (str, bytes, os.PathLike)):
         return os.path.abspath(os.fsdecode(os.fspath(file_arg)))

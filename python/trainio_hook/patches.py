@@ -40,6 +40,7 @@ def _record_loader(loader):
         "prefetch_factor": getattr(loader, "prefetch_factor", None),
         "dataset_class": type(dataset).__name__,
         "dataset_len": None,
+        "rank": _process_rank(),
     }
     if getattr(loader, "_dataset_kind", 0) == 0 and hasattr(type(dataset), "__len__"):
         try:
@@ -47,6 +48,23 @@ def _record_loader(loader):
         except Exception:
             pass
     events.loader(loader_id, _time(), callsite.user_site(loader), config)
+
+
+def _process_rank():
+    """The rank of this process in a multi-process job: RANK from the environment (torchrun,
+    accelerate, or set by the trainer), else the initialised default process group's rank."""
+    value = os.environ.get("RANK")
+    if value is not None and value.isdigit():
+        return int(value)
+    try:
+        import sys
+
+        dist = sys.modules.get("torch.distributed")
+        if dist is not None and dist.is_available() and dist.is_initialized():
+            return int(dist.get_rank())
+    except Exception:
+        pass
+    return None
 
 
 def _wrap_init(orig):
@@ -101,6 +119,12 @@ def _wrap_next(orig):
             except Exception:
                 state.disable()
             raise
+        except Exception as e:
+            try:
+                events.loader_error(_time(), self.__dict__.get("_trainio_loader"), e)
+            except Exception:
+                state.disable()
+            raise
         t1 = _time()
         try:
             events.next_batch(t0, t1, self.__dict__.get("_trainio_loader"), False)
@@ -111,30 +135,6 @@ def _wrap_next(orig):
     return __next__
 
 
-def patch_dataloader(module):
-    """Patches torch.utils.data.dataloader (DataLoader and every iterator class defining __next__)."""
-    if "dataloader" in _patched:
-        return
-    _patched.add("dataloader")
-    loader_cls = module.DataLoader
-    loader_cls.__init__ = _wrap_init(loader_cls.__init__)
-    loader_cls.__iter__ = _wrap_iter(loader_cls.__iter__)
-        except Exception as e:
-            try:
-                events.loader_error(_time(), self.__dict__.get("_trainio_loader"), e)
-            except Exception:
-                state.disable()
-            raise
-    base = getattr(module, "_BaseDataLoaderIter", None)
-    iter_classes = [c for c in vars(module).values() if isinstance(c, type) and base and issubclass(c, base)]
-    for cls in iter_classes:
-        if "__next__" in cls.__dict__:
-            cls.__next__ = _wrap_next(cls.__dict__["__next__"])
-
-
-def _save_facts(f):
-    path = events.path_of(f)
-    if path is not None:
 def _wrap_worker_check(orig):
     """torch's SIGCHLD handler calls this to raise "DataLoader worker (pid N) is killed by signal:
     …" wherever the main thread happens to be (often outside next()): the error is written first."""
@@ -154,6 +154,27 @@ def _wrap_worker_check(orig):
     return check
 
 
+def patch_dataloader(module):
+    """Patches torch.utils.data.dataloader (DataLoader and every iterator class defining __next__)."""
+    if "dataloader" in _patched:
+        return
+    _patched.add("dataloader")
+    loader_cls = module.DataLoader
+    loader_cls.__init__ = _wrap_init(loader_cls.__init__)
+    loader_cls.__iter__ = _wrap_iter(loader_cls.__iter__)
+    base = getattr(module, "_BaseDataLoaderIter", None)
+    iter_classes = [c for c in vars(module).values() if isinstance(c, type) and base and issubclass(c, base)]
+    for cls in iter_classes:
+        if "__next__" in cls.__dict__:
+            cls.__next__ = _wrap_next(cls.__dict__["__next__"])
+    handling = getattr(getattr(module, "_utils", None), "signal_handling", None)
+    if handling is not None and callable(getattr(handling, "_error_if_any_worker_fails", None)):
+        handling._error_if_any_worker_fails = _wrap_worker_check(handling._error_if_any_worker_fails)
+
+
+def _save_facts(f):
+    path = events.path_of(f)
+    if path is not None:
         try:
             return path, os.path.getsize(path)
         except OSError:
@@ -167,9 +188,6 @@ def _wrap_worker_check(orig):
     return (os.path.abspath(name) if isinstance(name, str) else None), size
 
 
-    handling = getattr(getattr(module, "_utils", None), "signal_handling", None)
-    if handling is not None and callable(getattr(handling, "_error_if_any_worker_fails", None)):
-        handling._error_if_any_worker_fails = _wrap_worker_check(handling._error_if_any_worker_fails)
 def _wrap_save(orig):
     @functools.wraps(orig)
     def save(obj, f, *args, **kwargs):

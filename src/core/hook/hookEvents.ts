@@ -25,6 +25,8 @@ export interface LoaderEvent {
   prefetch_factor: number | null;
   dataset_len: number | null;
   dataset_class: string | null;
+  /** RANK of the process (environment or torch.distributed), when it has one */
+  rank: number | null;
 }
 
 export interface IterEvent {
@@ -115,6 +117,7 @@ export function parseHookLine(line: string): HookEvent | null {
         prefetch_factor: numOrNull(o.prefetch_factor),
         dataset_len: numOrNull(o.dataset_len),
         dataset_class: strOrNull(o.dataset_class),
+        rank: isNum(o.rank) && Number.isInteger(o.rank) && o.rank >= 0 ? o.rank : null,
       };
     case 'iter':
       if (!timed(o)) return null;
@@ -150,9 +153,6 @@ export function parseHookLine(line: string): HookEvent | null {
     case 'open':
       if (!isNum(o.pid) || !isNum(o.t) || typeof o.path !== 'string') return null;
       return { ev: 'open', pid: o.pid, t: o.t, path: o.path };
-    default:
-      return null;
-  }
     case 'error':
       if (!isNum(o.pid) || !isNum(o.t) || typeof o.kind !== 'string') return null;
       return {
@@ -163,4 +163,7 @@ export function parseHookLine(line: string): HookEvent | null {
         kind: o.kind,
         message: strOrNull(o.message) ?? '',
       };
+    default:
+      return null;
+  }
 }

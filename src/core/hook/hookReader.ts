@@ -7,15 +7,29 @@
  * tails. Unlike a FIFO it never drops events when the reader is slow or absent, never blocks the
  * job, survives forked workers sharing the descriptor, and leaves a record on disk.
  *
- * The main process is the first PID that creates a DataLoader or an iterator (rank 0 under a
- * multi-process launcher); stall windows follow it only.
+ * Every process that creates a DataLoader or an iterator drives a training loop: the job's only
+ * process, or one rank of a multi-rank job (each rank runs the hook it inherited). Each gets its own
+ * exact stall timeline; its windows, epoch marks, loaders and saves carry its rank — the hook's
+ * RANK (environment or torch.distributed) where it has one, else the order in which the processes
+ * first drove a loader. The first process without a rank of its own stays untagged (rank 0), so a
+ * single-process job records exactly as before. Loader ids count per process in the hook; they are
+ * renumbered here so that each rank's loaders stay apart.
  */
 import type { SourceContext, Source } from '../source';
-import type { CallSite, LoaderRecord, SaveRecord } from '../../shared/model';
+import type {
+  CallSite,
+  EpochMarkRecord,
+  EpochWaitsRecord,
+  LoaderRecord,
+  SaveRecord,
+  StallRecord,
+} from '../../shared/model';
+import { EpochWaits } from './epochWaits';
 import { ExactStallWindows } from './exactStall';
 import { FileTail } from './fileTail';
 import { parseHookLine, type HookEvent, type LoaderEvent, type SaveEvent } from './hookEvents';
 import { OpenCounts } from './openCounts';
+import { loaderErrorRecord } from './loaderError';
 
 export interface HookReaderOptions {
   /** the file given to the hook as TRAINIO_HOOK_OUT (created if missing) */
@@ -29,7 +43,6 @@ export interface HookEnvironment {
   python?: string;
   torch?: string;
   pid?: number;
-import { loaderErrorRecord } from './loaderError';
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -44,9 +57,9 @@ export class HookReader implements Source {
   private readonly pollMs: number;
   private ctx: SourceContext | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private stall: ExactStallWindows | null = null;
+  private readonly loops = new Map<number, LoopProcess>();
+  private readonly loaderIds = new Map<string, number>();
   private opens: OpenCounts | null = null;
-  private mainPid: number | null = null;
   private env: HookEnvironment = {};
   private malformed = 0;
   private stopped = false;
@@ -58,7 +71,6 @@ export class HookReader implements Source {
 
   start(ctx: SourceContext): void {
     this.ctx = ctx;
-    this.stall = new ExactStallWindows(ctx.settings.stallWindowMs);
     this.opens = new OpenCounts(ctx.settings.stallWindowMs);
     this.tail.open();
     this.timer = setInterval(() => this.poll(false), this.pollMs);
@@ -90,7 +102,7 @@ export class HookReader implements Source {
 
   private poll(final: boolean): void {
     const ctx = this.ctx;
-    if (!ctx || !this.stall || !this.opens) return;
+    if (!ctx || !this.opens) return;
     let lines: string[];
     try {
       lines = this.tail.readLines();
@@ -103,8 +115,11 @@ export class HookReader implements Source {
       if (ev) this.handle(ev, ctx);
       else this.malformed += 1;
     }
-    const stalls = final ? this.stall.finish() : this.stall.drain();
-    for (const r of stalls) ctx.sink.emit(r);
+    for (const loop of this.loops.values()) {
+      const last = final ? loop.epochWaits.finish() : null;
+      if (last) ctx.sink.emit(loop.tag(last));
+      for (const r of final ? loop.windows.finish() : loop.windows.drain()) ctx.sink.emit(loop.tag(r));
+    }
     for (const r of this.opens.drain(ctx.now(), final)) ctx.sink.emit(r);
   }
 
@@ -112,9 +127,35 @@ export class HookReader implements Source {
     return round6(t - (this.ctx?.startedAtMs ?? 0) / 1000);
   }
 
-  private isMain(pid: number): boolean {
-    if (this.mainPid === null) this.mainPid = pid;
-    return this.mainPid === pid;
+  /** The training loop of a process that drives a loader; its rank from the hook or by order. */
+  private loop(pid: number, hookRank: number | null = null): LoopProcess {
+    let loop = this.loops.get(pid);
+    if (loop === undefined) {
+      const taken = new Set([...this.loops.values()].map((l) => l.rank));
+      let rank = hookRank ?? 0;
+      while (hookRank === null && taken.has(rank)) rank++;
+      const tagged = hookRank !== null || this.loops.size > 0;
+      loop = new LoopProcess(pid, rank, tagged, this.ctx!.settings.stallWindowMs);
+      this.loops.set(pid, loop);
+      if (tagged) this.emitRank(loop, hookRank !== null ? 'hook' : 'order');
+    } else if (hookRank !== null && (loop.rank !== hookRank || !loop.tagged)) {
+      loop.rank = hookRank;
+      loop.tagged = true;
+      this.emitRank(loop, 'hook');
+    }
+    return loop;
+  }
+
+  private emitRank(loop: LoopProcess, source: 'hook' | 'order'): void {
+    this.ctx?.sink.emit({ type: 'rank', s: this.ctx.now(), rank: loop.rank, pid: loop.pid, source });
+  }
+
+  private loaderId(pid: number, id: number | null): number | undefined {
+    if (id === null) return undefined;
+    const key = `${pid}:${id}`;
+    let global = this.loaderIds.get(key);
+    if (global === undefined) this.loaderIds.set(key, (global = this.loaderIds.size + 1));
+    return global;
   }
 
   private handle(ev: HookEvent, ctx: SourceContext): void {
@@ -135,39 +176,52 @@ export class HookReader implements Source {
           );
         }
         return;
-      case 'loader':
-        this.isMain(ev.pid);
-        ctx.sink.emit(this.loaderRecord(ev));
+      case 'loader': {
+        const loop = this.loop(ev.pid, ev.rank);
+        ctx.sink.emit(loop.tag(this.loaderRecord(ev)));
         return;
-      case 'iter':
-        if (!this.isMain(ev.pid)) return;
-        this.stall?.addWait(this.s(ev.t0), this.s(ev.t1), false);
-        ctx.sink.emit({
-          type: 'epochMark',
-          s: this.s(ev.t0),
-          source: 'hook',
-          loaderId: ev.loader ?? undefined,
-        });
+      }
+      case 'iter': {
+        const loop = this.loop(ev.pid);
+        const loaderId = this.loaderId(ev.pid, ev.loader);
+        loop.windows.addWait(this.s(ev.t0), this.s(ev.t1), false);
+        this.emitWaits(ctx, loop, loop.epochWaits.addIter(this.s(ev.t0), this.s(ev.t1), loaderId ?? null));
+        const mark: EpochMarkRecord = { type: 'epochMark', s: this.s(ev.t0), source: 'hook', loaderId };
+        ctx.sink.emit(loop.tag(mark));
         return;
-      case 'next':
-        if (this.isMain(ev.pid)) this.stall?.addWait(this.s(ev.t0), this.s(ev.t1), !ev.stop);
+      }
+      case 'next': {
+        // a process that never created a loader or an iterator is not a training loop
+        const loop = this.loops.get(ev.pid);
+        if (loop === undefined) return;
+        loop.windows.addWait(this.s(ev.t0), this.s(ev.t1), !ev.stop);
+        this.emitWaits(ctx, loop, loop.epochWaits.addNext(this.s(ev.t0), this.s(ev.t1), ev.stop));
         return;
+      }
       case 'save': {
         const r = this.saveRecord(ev);
-        if (r) ctx.sink.emit(r);
+        const loop = this.loops.get(ev.pid);
+        if (r) ctx.sink.emit(loop ? loop.tag(r) : r);
         return;
       }
       case 'open':
         this.opens?.add(this.s(ev.t), ev.path);
         return;
+      case 'error':
+        ctx.sink.emit(loaderErrorRecord(this.s(ev.t), ev));
+        return;
     }
+  }
+
+  private emitWaits(ctx: SourceContext, loop: LoopProcess, r: EpochWaitsRecord | null): void {
+    if (r) ctx.sink.emit(loop.tag(r));
   }
 
   private loaderRecord(ev: LoaderEvent): LoaderRecord {
     const r: LoaderRecord = {
       type: 'loader',
       s: this.s(ev.t),
-      id: ev.id,
+      id: this.loaderId(ev.pid, ev.id) ?? ev.id,
       pid: ev.pid,
       numWorkers: ev.num_workers ?? 0,
     };
@@ -198,6 +252,27 @@ export class HookReader implements Source {
     return r;
   }
 }
-      case 'error':
-        ctx.sink.emit(loaderErrorRecord(this.s(ev.t), ev));
-        return;
+
+/** One process's training loop as the hook sees it. */
+class LoopProcess {
+  readonly windows: ExactStallWindows;
+  readonly epochWaits = new EpochWaits();
+
+  constructor(
+    readonly pid: number,
+    public rank: number,
+    /** false for the first process without a rank of its own: its records stay untagged */
+    public tagged: boolean,
+    windowMs: number,
+  ) {
+    this.windows = new ExactStallWindows(windowMs);
+  }
+
+  tag<T extends StallRecord | LoaderRecord | SaveRecord | EpochWaitsRecord | EpochMarkRecord>(r: T): T {
+    if (!this.tagged) return r;
+    const out = r as T & { rank?: number; pid?: number };
+    out.rank = this.rank;
+    if (r.type === 'stall' || r.type === 'epochMark') out.pid = this.pid;
+    return out;
+  }
+}

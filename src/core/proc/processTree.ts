@@ -27,6 +27,8 @@ export interface TreeProcess {
   /** a worker's start method (fork, spawn, forkserver), from its command line */
   startMethod?: StartMethod;
   rssBytes: number;
+  /** CPU ticks of the process itself (its reaped children not included) */
+  cpuTicks: number;
 }
 
 /** One rank's process with its own workers (multi-rank jobs). */
@@ -301,6 +303,7 @@ export class ProcessTree {
       cmdline,
       isWorker,
       rssBytes: stat.rssPages * pageSize(),
+      cpuTicks: stat.utime + stat.stime,
     };
     const method = isWorker
       ? workerStartMethod(cmdline, this.rootCmdline ?? [], parent?.cmdline ?? null)

@@ -27,6 +27,8 @@ export interface RankCandidate {
   cmdline: readonly string[];
   /** a worker-like child of its parent (a fork of it or a spawned multiprocessing child) */
   isWorker: boolean;
+  /** CPU ticks of the process itself */
+  cpuTicks: number;
 }
 
 export interface RankEnv {
@@ -49,8 +51,15 @@ export interface KnownRank {
 
 export type RootRole = 'undecided' | 'rank' | 'launcher';
 
-/** A root whose workers have lived this long without children of their own is the job's only rank. */
+/**
+ * A root whose workers have lived this long without children of their own, while it kept computing,
+ * is the job's only rank. (DDP ranks may take longer than that to create their loaders, but their
+ * launcher sits blocked meanwhile.)
+ */
 export const ROOT_CONFIRM_MS = 4000;
+/** CPU share of one core above which the root is training, not waiting for ranks */
+const ROOT_BUSY_SHARE = 0.02;
+const TICKS_PER_MS = 0.1;
 
 export class RankFinder {
   private readonly ranks = new Map<number, KnownRank>();
@@ -60,6 +69,8 @@ export class RankFinder {
   private nextOrder = 0;
   /** worker-like children of the root seen so far: whether each ever had workers of its own */
   private readonly rootKids = new Map<number, boolean>();
+  /** the root's CPU ticks over time, for its CPU share over the last ROOT_CONFIRM_MS */
+  private readonly rootCpu: { atMs: number; ticks: number }[] = [];
 
   constructor(
     readonly rootPid: number,
@@ -72,7 +83,7 @@ export class RankFinder {
 
   /** true once the tree has two or more ranks, or one rank below a launcher */
   get multiRank(): boolean {
-    return this.rootRoleValue === 'launcher' && this.ranks.size > 0;
+    return this.ranks.size >= 2 || (this.launchers.size > 0 && this.ranks.size > 0);
   }
 
   /** ranks by number */
@@ -144,6 +155,10 @@ export class RankFinder {
         fresh.push(this.add(kid, this.envOf(kid, byPid), byPid));
       }
     }
+    // a wrapper above the launcher (a shell, `timeout`) is not a training process either
+    if (this.rootRoleValue === 'undecided' && this.launchers.size > 0 && !this.ranks.has(this.rootPid)) {
+      this.rootRoleValue = 'launcher';
+    }
     this.decideRoot(byPid, workerKids, nowMs);
     return fresh;
   }
@@ -161,9 +176,16 @@ export class RankFinder {
       this.rootKids.set(k.pid, (this.rootKids.get(k.pid) ?? false) || workerKids(k.pid).length > 0);
     // a child that lived long without workers of its own, or exited without ever having any, was a
     // DataLoader worker: the root loads data itself
+    this.rootCpu.push({ atMs: nowMs, ticks: root.cpuTicks });
+    while (this.rootCpu.length > 2 && nowMs - this.rootCpu[1].atMs >= ROOT_CONFIRM_MS) this.rootCpu.shift();
+    const first = this.rootCpu[0];
+    const spanMs = nowMs - first.atMs;
+    const busy =
+      spanMs >= ROOT_CONFIRM_MS / 2 && root.cpuTicks - first.ticks >= ROOT_BUSY_SHARE * spanMs * TICKS_PER_MS;
     const settled =
-      kids.some((k) => nowMs - k.startMs >= ROOT_CONFIRM_MS && workerKids(k.pid).length === 0) ||
-      [...this.rootKids].some(([pid, hadKids]) => !hadKids && !byPid.has(pid));
+      busy &&
+      (kids.some((k) => nowMs - k.startMs >= ROOT_CONFIRM_MS && workerKids(k.pid).length === 0) ||
+        [...this.rootKids].some(([pid, hadKids]) => !hadKids && !byPid.has(pid)));
     if (settled) {
       this.rootRoleValue = 'rank';
       if (!this.ranks.has(this.rootPid)) this.add(root, this.envOf(root, byPid), byPid);

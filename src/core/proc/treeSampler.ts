@@ -19,6 +19,8 @@ export class TreeSampler implements Source {
   private generations: WorkerGenerations | null = null;
   /** per rank (by pid) of a multi-rank job: its own workers' generations */
   private readonly rankGenerations = new Map<number, WorkerGenerations>();
+  /** respawn marks of the root's workers while the root's role (rank or launcher) is undecided */
+  private heldMarks: EpochMarkRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private ctx: SourceContext | null = null;
   private last: TreeSample | null = null;
@@ -97,8 +99,12 @@ export class TreeSampler implements Source {
     const workers = sample.workers;
     if (sample.ranks.length === 0) {
       const generationMs = this.generations?.update(workers) ?? null;
-      if (generationMs !== null) ctx.sink.emit(respawnMark(ctx, generationMs));
+      if (generationMs !== null) this.heldMarks.push(respawnMark(ctx, generationMs));
+      // the root's "workers" may be the ranks of a launcher: its marks wait until that is settled
+      if (sample.rootRole === 'launcher') this.heldMarks = [];
+      if (sample.rootRole === 'rank') for (const m of this.heldMarks.splice(0)) ctx.sink.emit(m);
     } else {
+      this.heldMarks = [];
       for (const r of sample.ranks) {
         let gens = this.rankGenerations.get(r.rank.pid);
         if (gens === undefined)
@@ -118,6 +124,8 @@ export class TreeSampler implements Source {
   }
 
   private finish(): void {
+    // the job ended before the root's role was settled: it was the only process
+    for (const m of this.heldMarks.splice(0)) this.ctx?.sink.emit(m);
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.tree?.close();
