@@ -113,7 +113,8 @@ void test('a dataset larger than the memory for the page cache, re-read from dis
       epochs: [epoch(0, { diskBytesRead: 100e9, pageCacheHitPct: 0 }), epoch(1, later), epoch(2, later)],
     }),
   );
-  assert.equal(a.id, 'dataset-larger-than-page-cache');
+  // issue 9 names this advice `faster-storage` (it was `dataset-larger-than-page-cache`)
+  assert.equal(a.id, 'faster-storage');
   assert.equal(a.severity, 'warning');
   assert.ok(a.evidence.includes('dataset: 100.00 GB'));
   assert.ok(a.evidence.includes('memory available for the page cache: 50.00 GB'));
@@ -158,20 +159,26 @@ void test('checkpoints costing more than 5% of training time point at the save',
     site,
   };
   const advice = adviseOn(input({ checkpoints: [ckpt, { ...ckpt, startS: 15 }], trainingS: 30 }));
-  const a = advice.find((x) => x.id === 'checkpoint-cost');
+  // issue 9 names this advice `async-checkpoint` (it was `checkpoint-cost`); it now says what it saves
+  const a = advice.find((x) => x.id === 'async-checkpoint');
   assert.ok(a);
   assert.equal(a.severity, 'warning');
   assert.deepEqual(a.site, site);
   assert.ok(a.message.startsWith('Checkpoints cost 6.7% of training time'));
+  assert.equal(a.savesS, 2);
+  assert.equal(a.savesPct, 6.7);
   // one save: 1 s of 30 s = 3.3%, under the 5% line
   const one = adviseOn(input({ checkpoints: [ckpt], trainingS: 30 }));
   assert.equal(
-    one.some((x) => x.id === 'checkpoint-cost'),
+    one.some((x) => x.id === 'async-checkpoint'),
     false,
   );
 });
 
-void test('high stall with few workers: more workers, pin_memory, at the DataLoader', () => {
+// pin_memory is its own advice now (only where there is a GPU), and more-workers names the free CPUs
+// and the worker count to try: the old one-answer advice ("Raise num_workers, set pin_memory=True")
+// was wrong for CPU-bound workers and for start-up stalls (issue 9)
+void test('high stall with few workers and free CPUs: more workers, at the DataLoader, with its saving', () => {
   const site = { file: '/x/train.py', line: 30 };
   const advice = adviseOn(
     input({
@@ -183,7 +190,11 @@ void test('high stall with few workers: more workers, pin_memory, at the DataLoa
   assert.ok(a);
   assert.equal(a.severity, 'critical');
   assert.deepEqual(a.site, site);
-  assert.deepEqual(a.evidence, ['data stall 35.0% (exact)', 'num_workers=2', '16 CPUs', 'pin_memory=False']);
+  assert.deepEqual(a.evidence, ['data stall 35.0% (exact)', 'num_workers=2', '16 CPUs, 12.0 free']);
+  assert.ok(a.message.endsWith('Raise num_workers to 4.'), a.message);
+  // 2 → 4 workers halve the loader's period: 30 s × (35% wait + 65% rest) ÷ 2 < the rest, so all of the wait goes
+  assert.equal(a.savesS, 10.5);
+  assert.equal(a.savesPct, 35);
 });
 
 void test('stall spikes at every epoch start with non-persistent workers: persistent_workers', () => {

@@ -6,6 +6,7 @@
  * CodeLenses, hovers and decorations.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { savingsShort, savingsText } from '../../shared/adviceSavings';
 import type { Advice, CallSite, CheckpointSummary, SessionReport } from '../../shared/model';
 import type { PanelSection, Thresholds } from '../../shared/protocol';
 import { formatBytes, formatFactor, formatSeconds } from '../report/units';
@@ -102,7 +103,10 @@ function loaderAnnotations(
           : 'False'
         : argumentValue(call.pinMemory, script, argv);
     const advice = loaderAdvice(report.advice, file, call);
-    if (advice) parts.push(adviceAction(advice.message));
+    if (advice) {
+      const saves = savingsShort(advice);
+      parts.push(`${adviceAction(advice.message)}${saves ? ` (${saves})` : ''}`);
+    }
     const details = [
       stall.pct === null
         ? 'Data stall: not measured yet'
@@ -119,7 +123,10 @@ function loaderAnnotations(
         : []),
       ...report.advice
         .filter((a) => !/checkpoint|save/i.test(a.id))
-        .map((a) => `${a.severity}: ${a.message}`),
+        .map((a) => {
+          const saves = savingsText(a);
+          return `${a.severity}: ${a.message}${saves ? ` (${saves})` : ''}`;
+        }),
     ];
     return {
       line: call.line,

@@ -1,4 +1,5 @@
 /** Advice with the numbers behind it, each linking to the line of code it is about; then notes. */
+import { savingsText } from '../../../src/shared/adviceSavings.js';
 import type { SessionReport } from '../../../src/shared/model.js';
 import { el, setHidden } from '../dom.js';
 import type { HostConnection } from '../hostConnection.js';
@@ -26,6 +27,8 @@ export class AdviceList {
           el('span', { className: 'severity', text: a.severity }),
           el('p', { className: 'message', text: a.message }),
         ]);
+        const saves = savingsText(a);
+        if (saves) item.append(el('p', { className: 'saves', text: saves }));
         if (a.evidence.length) {
           item.append(
             el(
