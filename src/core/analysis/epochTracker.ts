@@ -16,8 +16,8 @@ import type {
   TreeRecord,
 } from '../../shared/model';
 import { CounterHistory, subtractIo } from './counterHistory';
+import { DatasetBytes, type SpanBytes } from './datasetBytes';
 import { chooseBoundaries, type Mark } from './epochMarks';
-import { readSplit } from './pageCache';
 import type { SeriesBuilder } from './seriesBuilder';
 
 const MAX_MARKS = 100_000;
@@ -51,9 +51,14 @@ export class EpochTracker {
   private mode: MeasurementMode = 'attach';
   private dropped = 0;
 
+  /** the byte counts of the epochs last built, one per epoch */
+  spans: SpanBytes[] = [];
+
   constructor(
     private readonly history: CounterHistory,
     private readonly series: SeriesBuilder,
+    /** mapped and opened bytes; without it, bytes come from the read counters alone */
+    private readonly bytes: DatasetBytes = new DatasetBytes(),
   ) {}
 
   addMark(r: EpochMarkRecord): void {
@@ -127,13 +132,22 @@ export class EpochTracker {
     }
     const loopEnd = this.loopEndS(ctx.endS);
     const out: EpochSummary[] = [];
+    this.spans = [];
     for (let i = 0; i < bounds.length; i++) {
       const start = bounds[i];
       const next = bounds[i + 1];
       const endS = next ? next.s : Math.max(start.s, loopEnd);
       const countTo = next ? endS : Math.max(endS, Math.min(ctx.endS, this.lastReadSampleS ?? endS));
       const delta = subtractIo(this.counterAt(next, countTo), this.counterAt(start, start.s));
-      const split = readSplit(delta);
+      // the last epoch's mapped pages and opens count until the session end: the loop's end is
+      // dated from rchar, which a mapped dataset hardly moves
+      const split = this.bytes.span(
+        start.s,
+        next ? endS : Math.max(countTo, ctx.endS),
+        delta,
+        ctx.datasetBytes,
+      );
+      this.spans.push(split);
       const summary: EpochSummary = {
         index: i,
         startS: round3(start.s),

@@ -21,6 +21,8 @@ import { adviseOn } from './adviceEngine';
 import { CheckpointDetector } from './checkpointDetector';
 import { CounterHistory } from './counterHistory';
 import { EpochTracker } from './epochTracker';
+import { datasetByteNotes } from './datasetByteNotes';
+import { DatasetBytes, rereadMethod } from './datasetBytes';
 import { hitPct, PageCacheTracker, readSplit } from './pageCache';
 import { SeriesBuilder } from './seriesBuilder';
 import { StallAggregator } from './stallAggregator';
@@ -45,6 +47,7 @@ export class SessionAnalyzer {
   private checkpoints: CheckpointDetector;
   private readonly stall = new StallAggregator();
   private readonly cache = new PageCacheTracker();
+  private readonly datasetBytes = new DatasetBytes();
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly loaders = new Map<number, LoaderSummary>();
   private readonly notes: NoteRecord[] = [];
@@ -62,7 +65,7 @@ export class SessionAnalyzer {
     this.explicitSettings = options.settings !== undefined;
     this.settings = withDefaults(options.settings);
     this.series = new SeriesBuilder({ maxPoints: options.maxSeriesPoints });
-    this.epochs = new EpochTracker(this.history, this.series);
+    this.epochs = new EpochTracker(this.history, this.series, this.datasetBytes);
     this.checkpoints = new CheckpointDetector(this.history, this.settings.minCheckpointBytes);
   }
 
@@ -98,9 +101,13 @@ export class SessionAnalyzer {
       case 'fs':
         this.checkpoints.addFs(r);
         break;
+      case 'mapped':
+        this.datasetBytes.addMapped(r);
+        break;
       case 'opens':
         this.series.addOpens(r);
         this.epochs.addOpens(r);
+        this.datasetBytes.addOpens(r);
         this.distinctFiles = r.distinctFiles;
         break;
       case 'dataset':
@@ -198,6 +205,7 @@ export class SessionAnalyzer {
         bytesRead,
         pageCacheHitPct: hitPct(bytesRead, diskBytesRead),
         residentPct: this.cache.residentPct(),
+        method: rereadMethod(this.epochs.spans, this.datasetBytes.anyMapped),
       },
       checkpoints,
       datasets,
@@ -205,10 +213,13 @@ export class SessionAnalyzer {
       advice,
       series: this.series.series(primary),
       totals: totals ?? { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0, majorFaults: 0, cpuS: 0 },
-      notes: this.allNotes(
-        datasets.some((d) => d.partial),
-        epochs.length > 0,
-      ),
+      notes: [
+        ...this.allNotes(
+          datasets.some((d) => d.partial),
+          epochs.length > 0,
+        ),
+        ...datasetByteNotes(epochs, this.epochs.spans, this.datasetBytes.anyMapped, this.lastS),
+      ],
     };
   }
 
@@ -248,7 +259,7 @@ export class SessionAnalyzer {
         message: 'the dataset index is partial: re-read factors are relative to the files indexed',
       });
     }
-    if (hasEpochs && this.lastTree && readSplit(this.lastTree.io).viaMmap) {
+    if (hasEpochs && this.lastTree && !this.datasetBytes.anyMapped && readSplit(this.lastTree.io).viaMmap) {
       out.push({
         type: 'note',
         s: at,

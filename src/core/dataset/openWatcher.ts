@@ -3,6 +3,7 @@ import type { EpochMarkRecord, OpensRecord } from '../../shared/model';
 import type { Source, SourceContext } from '../source';
 import { PathHash } from './fileEpochTable';
 import { watchOpens, type InotifyOpens, type InotifyOpensOptions } from './inotifyOpens';
+import { OpenedBytes } from './openedBytes';
 import { consumeOwnOpen } from './ownOpens';
 import { ReopenEpochDetector, type ReopenBoundary } from './reopenEpochs';
 
@@ -26,6 +27,7 @@ export class OpenWatcher implements Source {
   private timer: NodeJS.Timeout | null = null;
   private ctx: SourceContext | null = null;
   private windowOpens = 0;
+  private readonly opened = new OpenedBytes();
   private overflowNoted = false;
   private readyPromise: Promise<boolean> = Promise.resolve(false);
 
@@ -82,6 +84,7 @@ export class OpenWatcher implements Source {
   private onOpen(ctx: SourceContext, bytes: Buffer, from: number, to: number): void {
     if (consumeOwnOpen(bytes, from, to)) return;
     this.windowOpens++;
+    this.opened.add(bytes.toString('utf8', from, to), ctx.now());
     const { h1, h2 } = this.hash.of(bytes, from, to);
     const boundary = this.detector.openHashed(h1, h2, ctx.now());
     if (boundary) this.emitBoundary(ctx, boundary);
@@ -115,6 +118,7 @@ export class OpenWatcher implements Source {
       distinctFiles: this.detector.distinctFiles,
       epoch: this.detector.epoch,
       epochFiles: this.detector.epochFiles,
+      ...this.opened.take(),
     };
     this.windowOpens = 0;
     ctx.sink.emit(rec);

@@ -5,10 +5,11 @@
  * counted in the next one.
  */
 import type { OpensRecord } from '../../shared/model';
+import { OpenedBytes } from '../dataset/openedBytes';
 
 export class OpenCounts {
   private readonly windowS: number;
-  private readonly counts = new Map<number, { count: number; fresh: number }>();
+  private readonly counts = new Map<number, { count: number; fresh: number; opened: OpenedBytes }>();
   private readonly seen = new Set<string>();
   private distinct = 0;
   /** windows below this index have been emitted */
@@ -24,8 +25,9 @@ export class OpenCounts {
   /** An open of `path` at session second `s`. */
   add(s: number, path: string): void {
     const k = Math.max(Math.floor(s / this.windowS), this.emittedBelow);
-    const c = this.counts.get(k) ?? { count: 0, fresh: 0 };
+    const c = this.counts.get(k) ?? { count: 0, fresh: 0, opened: new OpenedBytes() };
     c.count += 1;
+    c.opened.add(path, s);
     if (!this.seen.has(path)) {
       this.seen.add(path);
       c.fresh += 1;
@@ -50,6 +52,7 @@ export class OpenCounts {
         s: Math.round(end * 1e6) / 1e6,
         count: c.count,
         distinctFiles: this.distinct,
+        ...c.opened.take(),
       });
     }
     return out;

@@ -4,6 +4,7 @@
  * environment. Every value goes through the escaping `html` tag.
  */
 import type { CallSite, SessionReport } from '../../shared/model';
+import { rereadMethodText } from './rereadMethodText';
 import { html, type SafeHtml } from './htmlText';
 import { keyNumbers } from './keyNumbers';
 import { histogramText } from './markdownTables';
@@ -65,7 +66,7 @@ export function headlineHtml(report: SessionReport): SafeHtml {
     <dl class="tio-cards">
       ${card('Data stall', formatPct(k.stallPct), stallText(report) + (split ? ` — ${split}` : ''), `tio-${stallLevel(k.stallPct)}`)}
       ${card('Epochs', String(k.epochs), k.epochs ? `mean ${formatSeconds(k.meanEpochS)}` + (k.epochs > 1 ? `, first ${formatSeconds(k.firstEpochS)}, later ${formatSeconds(k.laterEpochS)}` : '') : 'none detected')}
-      ${card('Re-read', formatFactor(k.rereadFactor), `the dataset (${formatBytes(k.datasetBytes)}); ${formatBytes(k.bytesRead)} read`)}
+      ${card('Re-read', formatFactor(k.rereadFactor), `the dataset (${formatBytes(k.datasetBytes)}); ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`)}
       ${card('Page cache hit', formatPct(k.pageCacheHitPct), `${formatBytes(k.diskBytesRead)} fetched from disk`)}
       ${card('Checkpoints', String(k.checkpoints), k.checkpoints ? `${formatBytes(k.checkpointBytes)}; ${formatSeconds(k.checkpointLostS)} of training lost (${formatPct(k.checkpointLostPct)})` : 'none seen')}
       ${card('Read throughput', formatRate(k.meanReadBps), `mean; peak ${formatRate(k.peakReadBps)}`)}

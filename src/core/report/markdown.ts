@@ -3,6 +3,7 @@
  * sparkline of the stall over time, the advice with its evidence, and the tables.
  */
 import type { SessionReport } from '../../shared/model';
+import { rereadMethodText } from './rereadMethodText';
 import { keyNumbers } from './keyNumbers';
 import { markdownCode, markdownLine, markdownTable, markdownText } from './markdownText';
 import {
@@ -59,7 +60,7 @@ export function headlineMarkdown(report: SessionReport): string {
     [
       '**Re-read**',
       markdownText(
-        `${formatFactor(k.rereadFactor)} the dataset (${formatBytes(k.datasetBytes)}) · ${formatBytes(k.bytesRead)} read`,
+        `${formatFactor(k.rereadFactor)} the dataset (${formatBytes(k.datasetBytes)}) · ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`,
       ),
     ],
     [

@@ -12,6 +12,7 @@ import { OpenWatcher } from '../dataset/openWatcher';
 import { ResidencySampler } from '../dataset/residencySampler';
 import { HealthMonitor } from '../health/healthMonitor';
 import { HookReader } from '../hook/hookReader';
+import { MappedDatasets } from '../proc/mappedDatasets';
 import { TreeSampler } from '../proc/treeSampler';
 import type { Source } from '../source';
 import { StallSampler } from '../stall/stallSampler';
@@ -41,9 +42,14 @@ export function planSources(input: SourcePlanInput): SourcePlan {
     new StallSampler(input.rootPid, { datasets }),
     new SystemSampler(),
     new GpuSampler(),
-  ];
     new HealthMonitor(tree),
-  if (datasets.length > 0) sources.push(new DatasetIndexSource(datasets), new ResidencySampler(datasets));
+  ];
+  if (datasets.length > 0)
+    sources.push(
+      new DatasetIndexSource(datasets),
+      new ResidencySampler(datasets),
+      new MappedDatasets(tree, datasets),
+    );
   if (datasets.length > 0 || checkpoints.length > 0)
     sources.push(new DirectoryWatcher({ datasets, checkpoints }));
   if (input.hookOut !== undefined) sources.push(new HookReader({ path: input.hookOut }));
