@@ -1,5 +1,6 @@
 /** What the CLI says about a session: the live progress line and the final one-paragraph summary. */
 import { fileStateSentence } from '../core/session/fileStateText';
+import { healthAlerts, healthShort } from '../shared/healthText';
 import type { SessionReport } from '../shared/model';
 
 export function mb(bytes: number): string {
@@ -26,6 +27,7 @@ export function progressLine(r: SessionReport, readBps: number): string {
     epoch,
     stall,
     `checkpoints ${r.checkpoints.length}`,
+    ...healthAlerts(r, true).map((h) => healthShort(h)),
   ].join('  ');
 }
 
@@ -55,6 +57,11 @@ export function summaryParagraph(r: SessionReport, file: string): string {
       `${r.checkpoints.length} checkpoint${r.checkpoints.length === 1 ? '' : 's'} (${mb(bytes)}), ${lost.toFixed(2)} s of training lost.`,
     );
   }
+  if (r.exitCause) parts.push(`Why the job died: ${r.exitCause}.`);
+  const alerts = healthAlerts(r, false).filter(
+    (h) => !r.exitCause || (h.id !== 'loader-error' && h.id !== 'worker-died'),
+  );
+  if (alerts.length) parts.push(`Health: ${alerts.map((h) => healthShort(h, h.value)).join(', ')}.`);
   if (r.advice.length) parts.push(`Advice: ${r.advice[0].message}`);
   return parts.join(' ');
 }

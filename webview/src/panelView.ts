@@ -15,6 +15,7 @@ import { CheckpointList } from './sections/checkpointList.js';
 import { DatasetCard } from './sections/datasetCard.js';
 import { EpochTable } from './sections/epochTable.js';
 import { Header, type Phase } from './sections/header.js';
+import { HealthStrip } from './sections/healthStrip.js';
 import { readPalette, watchTheme, type Palette } from './theme.js';
 
 export interface PanelInit {
@@ -66,6 +67,7 @@ export class PanelView {
   private readonly checkpoints: CheckpointList;
   private readonly dataset: DatasetCard;
   private readonly advice: AdviceList;
+  private readonly health = new HealthStrip();
   private report: SessionReport | undefined;
   private phase: Phase;
   private thresholds: Thresholds;
@@ -100,6 +102,7 @@ export class PanelView {
     ]);
     root.replaceChildren(
       this.header.element,
+      this.health.element,
       section('stall', 'Data stall over time', [stall.figure, keys]),
       section('throughput', 'Throughput: page cache vs disk', [throughput.figure]),
       section('epochs', 'Epochs', [this.epochs.element]),
@@ -125,6 +128,7 @@ export class PanelView {
     this.report = report;
     if (report.ended && this.phase === 'live') this.phase = 'ended';
     this.header.update(report, this.thresholds, this.phase);
+    this.health.update(report, this.phase === 'live');
     this.stallChart.update(report);
     setText(this.stallCaption, stallSummary(report));
     this.throughputChart.update(report);

@@ -21,6 +21,7 @@ import { adviseOn } from './adviceEngine';
 import { CheckpointDetector } from './checkpointDetector';
 import { CounterHistory } from './counterHistory';
 import { EpochTracker } from './epochTracker';
+import { HealthTracker } from './healthTracker';
 import { datasetByteNotes } from './datasetByteNotes';
 import { DatasetBytes, rereadMethod } from './datasetBytes';
 import { hitPct, PageCacheTracker, readSplit } from './pageCache';
@@ -47,6 +48,7 @@ export class SessionAnalyzer {
   private checkpoints: CheckpointDetector;
   private readonly stall = new StallAggregator();
   private readonly cache = new PageCacheTracker();
+  private readonly health = new HealthTracker();
   private readonly datasetBytes = new DatasetBytes();
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly loaders = new Map<number, LoaderSummary>();
@@ -132,6 +134,12 @@ export class SessionAnalyzer {
       case 'note':
         this.addNote(r);
         break;
+      case 'health':
+        this.health.add(r);
+        break;
+      case 'proc':
+        if (r.event === 'exit') this.health.processExited(r.pid);
+        break;
       case 'runtime':
         this.runtime = {
           ...this.runtime,
@@ -211,6 +219,8 @@ export class SessionAnalyzer {
       datasets,
       loaders,
       advice,
+      health: this.health.health(),
+      ...this.exitCause(),
       series: this.series.series(primary),
       totals: totals ?? { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0, majorFaults: 0, cpuS: 0 },
       notes: [
@@ -221,6 +231,11 @@ export class SessionAnalyzer {
         ...datasetByteNotes(epochs, this.epochs.spans, this.datasetBytes.anyMapped, this.lastS),
       ],
     };
+  }
+
+  private exitCause(): { exitCause?: string } {
+    const cause = this.health.exitCause(this.ended);
+    return cause === undefined ? {} : { exitCause: cause };
   }
 
   private onHeader(h: HeaderRecord): void {

@@ -6,6 +6,7 @@
 import type { CallSite, SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
 import { html, type SafeHtml } from './htmlText';
+import { healthHtml } from './healthReport';
 import { keyNumbers } from './keyNumbers';
 import { histogramText } from './markdownTables';
 import {
@@ -26,7 +27,7 @@ import { formatBytes, formatCount, formatFactor, formatPct, formatRate, formatSe
  */
 export function fallbackSummaryHtml(report: SessionReport): SafeHtml {
   return html`<section class="tio-summary tio-fallback" aria-label="Summary">
-    ${headerHtml(report)} ${headlineHtml(report)} ${adviceHtml(report)} ${epochsHtml(report)}
+    ${headerHtml(report)} ${headlineHtml(report)} ${healthHtml(report)} ${adviceHtml(report)} ${epochsHtml(report)}
     ${checkpointsHtml(report)} ${datasetsHtml(report)}
   </section>`;
 }

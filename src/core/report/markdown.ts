@@ -4,6 +4,7 @@
  */
 import type { SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
+import { healthMarkdown } from './healthReport';
 import { keyNumbers } from './keyNumbers';
 import { markdownCode, markdownLine, markdownTable, markdownText } from './markdownText';
 import {
@@ -28,6 +29,7 @@ export function renderMarkdown(report: SessionReport): string {
     markdownLine(sessionLine(report)),
     headlineMarkdown(report),
     chartsMarkdown(report),
+    healthMarkdown(report),
     adviceMarkdown(report),
     section('Epochs', report.epochs.length, () => epochsMarkdown(report)),
     section('Checkpoints', report.checkpoints.length, () => checkpointsMarkdown(report)),

@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { SessionReport } from '../../shared/model';
+import { alertLevel, healthAlerts, healthShort } from '../../shared/healthText';
+import type { HealthItem, SessionReport } from '../../shared/model';
 import type { Thresholds } from '../../shared/protocol';
 import { formatBytes, formatRate, formatSeconds } from '../../core/report/units';
 import { escapeMarkdown } from '../markdownText';
@@ -37,7 +38,24 @@ function lastReadBps(report: SessionReport): number | undefined {
   return bps.length ? bps[bps.length - 1] : undefined;
 }
 
-function tooltipFor(session: ProfiledSession, report: SessionReport): string {
+/** the stall's background, or the health checks' where they are worse */
+export function worseBackground(
+  stall: string | undefined,
+  health: 'warning' | 'critical' | null,
+): string | undefined {
+  if (health === 'critical' || stall === 'statusBarItem.errorBackground')
+    return 'statusBarItem.errorBackground';
+  if (health === 'warning') return 'statusBarItem.warningBackground';
+  return stall;
+}
+
+/** ` · rank 1 slowest` for a multi-rank job (its stall is the slowest rank's), else '' */
+export function slowestRankLabel(report: SessionReport): string {
+  const slowest = report.dataStall.slowestRank;
+  return slowest !== undefined && (report.ranks?.length ?? 0) >= 2 ? ` · rank ${slowest} slowest` : '';
+}
+
+function tooltipFor(session: ProfiledSession, report: SessionReport, alerts: HealthItem[] = []): string {
   const s = report.dataStall;
   const lines = [
     `**Training I/O — ${escapeMarkdown(session.title)}** ${session.live ? '(recording)' : '(ended)'}`,
@@ -47,6 +65,13 @@ function tooltipFor(session: ProfiledSession, report: SessionReport): string {
   else {
     lines.push(`Data stall: **${s.pct.toFixed(1)}%** — ${s.method}, ${s.confidence} confidence`);
     if (session.live && s.windowPct !== null) lines.push(`last window: ${s.windowPct.toFixed(1)}%`);
+    const ranks = report.ranks ?? [];
+    if (ranks.length >= 2 && s.slowestRank !== undefined) {
+      lines.push(
+        `the slowest of ${ranks.length} ranks: rank ${s.slowestRank}` +
+          (s.spreadPct !== undefined ? ` (${s.spreadPct.toFixed(1)} points above the fastest)` : ''),
+      );
+    }
   }
   lines.push('');
   const epoch = report.epochs.length ? `epoch ${report.epochs.length}` : 'no epoch boundary yet';
@@ -58,6 +83,9 @@ function tooltipFor(session: ProfiledSession, report: SessionReport): string {
       ? `last checkpoint: ${escapeMarkdown(basename(ckpt.path))}, ${formatBytes(ckpt.bytes)} in ${formatSeconds(ckpt.durationS)} at ${formatSeconds(ckpt.startS)}`
       : 'no checkpoint yet',
   );
+  for (const h of alerts)
+    lines.push(`${h.severity === 'critical' ? '$(error)' : '$(warning)'} ${escapeMarkdown(h.message)}`);
+  if (report.exitCause) lines.push(`Why the job died: ${escapeMarkdown(report.exitCause)}`);
   lines.push('', `[Open panel](command:trainio.showPanel)`);
   if (session.live) lines.push(' · [Stop profiling](command:trainio.stop)');
   else lines.push(' · [Dismiss](command:trainio.dismissResult)');
@@ -115,9 +143,19 @@ export class StallStatusItem implements vscode.Disposable {
     const report = session.report();
     const pct = shownStallPct(report, session.live);
     const value = pct === null ? '—' : `${Math.round(pct)}%`;
-    const text = session.live ? `$(pulse) Stall ${value}` : `$(check) Stall ${value} · ended`;
-    const background = backgroundFor(pct, this.thresholds());
-    const tooltip = tooltipFor(session, report);
+    const alerts = healthAlerts(report, session.live);
+    const health = alerts
+      .map((h) => ` · ${healthShort(h, session.live ? h.currentValue : h.value)}`)
+      .join('');
+    const straggler = slowestRankLabel(report);
+    const text = session.live
+      ? `$(pulse) Stall ${value}${straggler}${health}`
+      : `$(check) Stall ${value}${straggler}${health} · ended`;
+    const background = worseBackground(
+      backgroundFor(pct, this.thresholds()),
+      alertLevel(alerts, session.live),
+    );
+    const tooltip = tooltipFor(session, report, alerts);
     this.item.text = text;
     this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
     const md = new vscode.MarkdownString(tooltip);
