@@ -73,10 +73,12 @@ void test("another user's process", async (t) => {
   }
 });
 
-void test('a dataset or checkpoint folder that does not exist', async () => {
+void test('a dataset or checkpoint folder that can never exist (a file is in the way)', async () => {
   const { dir, cleanup } = tempDir('cli-nodir');
   try {
-    const missing = join(dir, 'nope');
+    const file = join(dir, 'data.tar');
+    writeFileSync(file, 'x');
+    const missing = join(file, 'nope');
     const r = await runCli([
       'record',
       '--out',
@@ -87,17 +89,17 @@ void test('a dataset or checkpoint folder that does not exist', async () => {
       'sleep',
       '5',
     ]);
-    assertOneLineFailure(r, 1, new RegExp(`no directory at ${missing}`));
+    assertOneLineFailure(r, 1, new RegExp(`no directory at ${missing}, and none can be created there`));
     const c = await runCli([
       'record',
       '--out',
       join(dir, 's.jsonl'),
       '--checkpoints',
-      missing,
+      file,
       '--pid',
       String(process.pid),
     ]);
-    assertOneLineFailure(c, 1, /no directory at/);
+    assertOneLineFailure(c, 1, new RegExp(`${file} is not a directory`));
   } finally {
     cleanup();
   }

@@ -4,11 +4,10 @@ import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { FsRecord } from '../../shared/model';
 import { secondsSince, type SourceContext } from '../source';
+import { whenDirectoryAppears } from './directoryAppearance';
 
 /** a growing file yields at most one 'change' record per this many ms (plus a trailing one) */
 export const CHANGE_EVERY_MS = 250;
-/** how often a checkpoint directory that does not exist yet is looked for */
-const APPEAR_POLL_MS = 250;
 /** checkpoint layouts nest a few levels (runs/name/version/checkpoints); deeper is not watched */
 const CHECKPOINT_DEPTH = 4;
 
@@ -22,12 +21,13 @@ interface Throttle {
  * Watches checkpoint directories with chokidar: files added, growing and removed. Checkpoint
  * directories hold few files, so chokidar's one watch per file is affordable here (it is not for
  * datasets: see datasetTreeWatch.ts). A directory created later by the training is picked up
- * when it appears, and everything already in it then is reported as added.
+ * when it appears (watched for from its nearest existing parent, no polling), and everything
+ * already in it then is reported as added.
  */
 export class CheckpointWatch {
   private readonly watchers: FSWatcher[] = [];
   private readonly throttles = new Map<string, Throttle>();
-  private readonly pollTimers: NodeJS.Timeout[] = [];
+  private readonly abort = new AbortController();
   private stopped = false;
   private errorNoted = false;
 
@@ -47,7 +47,7 @@ export class CheckpointWatch {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.pollTimers) clearInterval(t);
+    this.abort.abort();
     for (const [path, th] of this.throttles) {
       if (th.timer) {
         clearTimeout(th.timer);
@@ -59,15 +59,12 @@ export class CheckpointWatch {
   }
 
   private waitFor(dir: string): void {
-    const timer = setInterval(() => {
-      void isDirectory(dir).then((ok) => {
-        if (!ok || this.stopped) return;
-        clearInterval(timer);
-        void this.watchDirs([dir], false);
-      });
-    }, APPEAR_POLL_MS);
-    timer.unref();
-    this.pollTimers.push(timer);
+    void whenDirectoryAppears(dir, this.abort.signal).then(
+      (how) => {
+        if (how === 'appeared' && !this.stopped) void this.watchDirs([dir], false);
+      },
+      (e: unknown) => this.ctx.note('warning', `checkpoint folder ${dir}: ${(e as Error).message}`),
+    );
   }
 
   private watchDirs(dirs: string[], ignoreInitial: boolean): Promise<void> {

@@ -5,7 +5,7 @@
  * recorded so far — when the target exits, the duration passes, or `stop()` is called.
  */
 import type { ChildProcess } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -20,7 +20,6 @@ import type {
 import { RECORDING_SCHEMA } from '../../shared/model';
 import type { Settings } from '../../shared/settings';
 import { SessionAnalyzer } from '../analysis/sessionAnalyzer';
-import { TrainioError } from '../errors';
 import { buildHookEnv } from '../hook/hookEnv';
 import { collectEnvironment } from '../system/envInfo';
 import { secondsSince, type Source, type SourceContext } from '../source';
@@ -29,6 +28,7 @@ import { watchRoot } from './rootWatch';
 import { spaceWarning } from './diskSpace';
 import { resumedText, stoppedText } from './fileStateText';
 import { SessionWriter, type WriteTrouble } from './sessionWriter';
+import { awaitedDirectories, DirectoryArrivals, type AwaitedDirectory } from './awaitedDirectories';
 import { planSources } from './sourcePlan';
 import { attachTarget, launchCommand, type Launched } from './targetStart';
 
@@ -68,6 +68,9 @@ export class Recorder {
   /** the hook file this recorder made (removed at the end) */
   private ownHookFile: string | undefined;
   private stopRootWatch: () => void = () => undefined;
+  /** folders that did not exist at the start, waited for while recording */
+  private waiting: AwaitedDirectory[] = [];
+  private arrivals: DirectoryArrivals | undefined;
   private readonly failures = new Set<string>();
 
   private constructor(
@@ -89,7 +92,8 @@ export class Recorder {
 
   /** Validates everything, then starts the target (launch) and every source. */
   static async start(req: RecordRequest): Promise<Recorder> {
-    for (const dir of [...req.datasets, ...req.checkpoints]) requireDir(dir);
+    // a folder that does not exist yet is waited for; one that can never appear is an error
+    const waiting = awaitedDirectories(req.datasets, req.checkpoints);
     const attached = 'pid' in req.target ? attachTarget(req.target.pid) : undefined;
     const env = await environment();
     const writer = SessionWriter.create(req.out);
@@ -119,6 +123,7 @@ export class Recorder {
     const target = launched?.target ?? (req.hookOut ? { ...attached!, mode: 'launch' as const } : attached!);
     const recorder = new Recorder(writer, target, startedAtMs, req.settings, launched?.child);
     if (hookOut !== req.hookOut) recorder.ownHookFile = hookOut;
+    recorder.waiting = waiting;
     recorder.begin(req, env, hook, hookOut, launched);
     return recorder;
   }
@@ -185,9 +190,18 @@ export class Recorder {
       checkpoints: req.checkpoints,
       settings: this.settings,
       hookOut,
+      waiting: new Set(this.waiting.map((d) => d.path)),
     });
     this.sources = plan.sources;
     for (const source of this.sources) this.startSource(source, ctx);
+    this.arrivals = new DirectoryArrivals(ctx, (dir) => {
+      if (this.ending) return;
+      for (const source of plan.forDirectory(dir.path, dir.role)) {
+        this.sources.push(source);
+        this.startSource(source, ctx);
+      }
+    });
+    for (const dir of this.waiting) this.arrivals.wait(dir);
     if (launched) {
       void launched.exited.then(({ code, signal }) =>
         this.end({ type: 'end', s: this.now(), reason: 'exited', exitCode: code, signal }),
@@ -257,6 +271,7 @@ export class Recorder {
   private async finish(record: EndRecord): Promise<SessionReport> {
     if (this.durationTimer) clearTimeout(this.durationTimer);
     this.stopRootWatch();
+    this.arrivals?.stop();
     // the job just ended: let the watchers deliver what the kernel already told them
     if (record.reason === 'exited') await new Promise((r) => setTimeout(r, EXIT_GRACE_MS));
     await Promise.all(this.sources.map((s) => stopWithin(s, SOURCE_STOP_TIMEOUT_MS)));
@@ -289,16 +304,6 @@ export class Recorder {
 /** the hook's event file, in the temp folder; removed when the session ends */
 function hookStreamFile(): string {
   return join(tmpdir(), `trainio-hook-${process.pid}-${Date.now()}.jsonl`);
-}
-
-function requireDir(dir: string): void {
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new TrainioError('DIR_NOT_FOUND', `no directory at ${dir}`);
 }
 
 async function stopWithin(source: Source, ms: number): Promise<void> {
