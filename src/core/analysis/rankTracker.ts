@@ -119,6 +119,11 @@ export class RankTracker {
    */
   summaries(host: string, single: Omit<RankSummary, 'rank' | 'host'>): RankSummary[] {
     if (!this.multiRank) return [{ rank: this.soleRank(), host, ...single }];
+    // the job's dataset bytes (module imports and other reads left out) split by each rank's share
+    // of the tree's reads
+    const allReads = [...this.states.values()].reduce((a, st) => a + st.bytesRead, 0);
+    const share = (st: RankState): number =>
+      allReads > 0 ? Math.round((single.bytesRead * st.bytesRead) / allReads) : 0;
     return [...this.states.entries()]
       .sort(([a], [b]) => a - b)
       .map(([rank, st]) => {
@@ -129,7 +134,7 @@ export class RankTracker {
           host,
           dataStall: { pct: summary.pct, method: summary.method },
           epochs: st.marks.length,
-          bytesRead: st.bytesRead,
+          bytesRead: share(st),
           workers: st.workers,
           loaders: st.loaders.size,
         };
