@@ -32,6 +32,7 @@ Options:
   --pid PID           attach to this running process and its children
   --dataset DIR       dataset directory (repeatable): size, files, re-reads, page cache
   --checkpoints DIR   checkpoint directory (repeatable): saves, sizes, durations
+                      (either may not exist yet: trainio waits for it to appear)
   --interval MS       process-tree sampling interval (default 250)
   --duration S        stop recording after S seconds (a launched job keeps running)
   --no-hook           launch without the Python hook (estimated data stall only)
