@@ -1,9 +1,13 @@
 /**
  * Asks which folders are the job's datasets and where it writes checkpoints: a multi-select quick
- * pick of the proposed folders (those that exist are ticked), plus "Choose another folder…".
+ * pick of the proposed folders (those that exist are ticked), plus "Choose another folder…" and
+ * "Type a folder path…" for one the job has not created yet (the recording waits for it to appear).
  * The answer is remembered per script in the workspace state.
  */
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { directoryState } from '../../core/dataset/directoryAppearance';
+import { isTrainioError } from '../../core/errors';
 import { gatherCandidates, type JobContext, type PathKind } from './pathCandidates';
 
 export interface TrainingPaths {
@@ -58,9 +62,14 @@ async function pickOne(
 ): Promise<string[] | undefined> {
   const candidates = await gatherCandidates(kind, job, remembered, globs);
   const chooseItem: PathItem = { label: '$(folder-opened) Choose another folder…', alwaysShow: true };
+  const typeItem: PathItem = {
+    label: '$(edit) Type a folder path…',
+    description: 'it may not exist yet: the recording waits for it to appear',
+    alwaysShow: true,
+  };
   const items: PathItem[] = candidates.map((c) => ({
     label: c.path,
-    description: c.exists ? c.via : `${c.via} · does not exist yet`,
+    description: c.exists ? c.via : `${c.via} · does not exist yet: trainio waits for it`,
     picked: c.exists,
     path: c.path,
   }));
@@ -69,7 +78,7 @@ async function pickOne(
   quickPick.placeholder = WORDING[kind].placeholder;
   quickPick.canSelectMany = true;
   quickPick.ignoreFocusOut = true;
-  quickPick.items = [...items, chooseItem];
+  quickPick.items = [...items, chooseItem, typeItem];
   quickPick.selectedItems = items.filter((i) => i.picked);
   const chosen = await new Promise<PathItem[] | undefined>((done) => {
     quickPick.onDidAccept(() => done([...quickPick.selectedItems]));
@@ -89,7 +98,39 @@ async function pickOne(
     });
     for (const uri of more ?? []) if (!paths.includes(uri.fsPath)) paths.push(uri.fsPath);
   }
+  if (chosen.includes(typeItem)) {
+    const typed = await typeFolder(kind, job);
+    if (typed && !paths.includes(typed)) paths.push(typed);
+  }
   return paths;
+}
+
+/**
+ * A folder typed in: relative to the job's folder; one that does not exist yet is accepted (the
+ * recording waits for it), one that can never be a folder is refused with the reason.
+ */
+async function typeFolder(kind: PathKind, job: JobContext): Promise<string | undefined> {
+  const base = job.cwd ?? job.folder ?? process.cwd();
+  const absolute = (value: string): string => (isAbsolute(value) ? value : resolve(base, value));
+  const typed = await vscode.window.showInputBox({
+    title: WORDING[kind].title,
+    prompt: `A folder path, absolute or relative to ${base}`,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (!value.trim()) return undefined;
+      try {
+        return directoryState(absolute(value.trim())).kind === 'missing'
+          ? {
+              message: 'Does not exist yet: trainio will wait for it to appear.',
+              severity: vscode.InputBoxValidationSeverity.Info,
+            }
+          : undefined;
+      } catch (e) {
+        return isTrainioError(e) ? e.message : String(e);
+      }
+    },
+  });
+  return typed?.trim() ? absolute(typed.trim()) : undefined;
 }
 
 /** Asks for both kinds of folders; undefined when the user cancelled. */

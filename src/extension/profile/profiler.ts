@@ -3,7 +3,6 @@
  * datasets and checkpoint folders, start recording, show the panel. Also runs without any UI when
  * given `{ pid | command, datasets?, checkpoints? }` (scripts, keybindings, tests).
  */
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { TrainioError } from '../../core/errors';
@@ -90,7 +89,7 @@ export class Profiler {
     return { datasets: s.datasetGlobs, checkpoints: s.checkpointGlobs };
   }
 
-  /** The folders to watch; checkpoint folders the job has not created yet are created now. */
+  /** The folders to watch; those the job has not created yet are waited for by the recording. */
   private async paths(job: JobContext, args: ProfileArgs, ask: boolean): Promise<TrainingPaths | undefined> {
     const paths =
       args.datasets || args.checkpoints
@@ -98,7 +97,6 @@ export class Profiler {
         : ask
           ? await pickTrainingPaths(this.deps.state, job, this.globs())
           : await inferTrainingPaths(this.deps.state, job, this.globs());
-    for (const dir of paths?.checkpoints ?? []) await mkdir(dir, { recursive: true });
     return paths;
   }
 
