@@ -1,6 +1,7 @@
 /** What the CLI says about a session: the live progress line and the final one-paragraph summary. */
 import { fileStateSentence } from '../core/session/fileStateText';
 import { healthAlerts, healthShort } from '../shared/healthText';
+import { savingsText } from '../shared/adviceSavings';
 import type { SessionReport } from '../shared/model';
 
 export function mb(bytes: number): string {
@@ -62,6 +63,9 @@ export function summaryParagraph(r: SessionReport, file: string): string {
     (h) => !r.exitCause || (h.id !== 'loader-error' && h.id !== 'worker-died'),
   );
   if (alerts.length) parts.push(`Health: ${alerts.map((h) => healthShort(h, h.value)).join(', ')}.`);
-  if (r.advice.length) parts.push(`Advice: ${r.advice[0].message}`);
+  if (r.advice.length) {
+    const saves = savingsText(r.advice[0]);
+    parts.push(`Advice: ${r.advice[0].message}${saves ? ` (${saves})` : ''}`);
+  }
   return parts.join(' ');
 }

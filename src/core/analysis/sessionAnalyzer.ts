@@ -22,6 +22,7 @@ import { CheckpointDetector } from './checkpointDetector';
 import { CounterHistory } from './counterHistory';
 import { EpochTracker } from './epochTracker';
 import { HealthTracker } from './healthTracker';
+import { LoaderDiagnosis, withIdealSpeedup } from './loaderDiagnosis';
 import { datasetByteNotes } from './datasetByteNotes';
 import { DatasetBytes, rereadMethod } from './datasetBytes';
 import { hitPct, PageCacheTracker, readSplit } from './pageCache';
@@ -49,6 +50,7 @@ export class SessionAnalyzer {
   private readonly stall = new StallAggregator();
   private readonly cache = new PageCacheTracker();
   private readonly health = new HealthTracker();
+  private readonly diagnosis = new LoaderDiagnosis();
   private readonly datasetBytes = new DatasetBytes();
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly loaders = new Map<number, LoaderSummary>();
@@ -73,6 +75,7 @@ export class SessionAnalyzer {
 
   add(r: SessionRecord): void {
     if (r.type !== 'header' && r.type !== 'dataset') this.seen(r.type === 'save' ? r.endS : r.s);
+    this.diagnosis.add(r);
     switch (r.type) {
       case 'header':
         this.onHeader(r);
@@ -173,7 +176,7 @@ export class SessionAnalyzer {
       datasets[0] = { ...datasets[0], filesRead: this.distinctFiles };
     }
     const durationS = round3(this.durationS);
-    const dataStall = this.stall.summary();
+    const dataStall = withIdealSpeedup(this.stall.summary());
     const primary = dataStall.method;
     const epochs = this.epochs.epochs({ datasetBytes, endS: durationS, primary });
     const checkpoints = this.checkpoints.checkpoints();
@@ -185,7 +188,20 @@ export class SessionAnalyzer {
     const epochStartStallPct = epochs.map((e) =>
       this.series.stallPct(primary, e.startS, e.startS + Math.max(1, 0.15 * (e.endS - e.startS))),
     );
+    const series = this.series.series(primary);
+    const diagnosis = this.diagnosis.diagnose({
+      stall: dataStall,
+      trainingS,
+      checkpoints,
+      epochs,
+      cpus: this.header?.env.cpus,
+      gpuUtilPct: meanOf(series.gpuUtilPct),
+      warningPct: this.settings.stallWarningPct,
+    });
     const advice = adviseOn({
+      ...diagnosis,
+      gpus: this.header?.env.gpus?.length,
+      health: this.health.health(),
       settings: this.settings,
       datasets,
       epochs,
@@ -221,7 +237,10 @@ export class SessionAnalyzer {
       advice,
       health: this.health.health(),
       ...this.exitCause(),
-      series: this.series.series(primary),
+      bottleneck: diagnosis.bottleneck,
+      workers: diagnosis.workers,
+      startup: diagnosis.startup,
+      series,
       totals: totals ?? { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0, majorFaults: 0, cpuS: 0 },
       notes: [
         ...this.allNotes(
@@ -298,6 +317,11 @@ function loaderSummary(r: Extract<SessionRecord, { type: 'loader' }>): LoaderSum
   if (r.pinMemory !== undefined) l.pinMemory = r.pinMemory;
   if (r.persistentWorkers !== undefined) l.persistentWorkers = r.persistentWorkers;
   return l;
+}
+
+function meanOf(xs: readonly (number | null)[] | undefined): number | null {
+  const known = (xs ?? []).filter((x): x is number => x !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
 }
 
 function round3(x: number): number {

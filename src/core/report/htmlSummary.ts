@@ -3,6 +3,7 @@
  * on paper. Headline numbers, advice with its evidence, the epoch / checkpoint / dataset tables and the
  * environment. Every value goes through the escaping `html` tag.
  */
+import { savingsText } from '../../shared/adviceSavings';
 import type { CallSite, SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
 import { html, type SafeHtml } from './htmlText';
@@ -27,8 +28,8 @@ import { formatBytes, formatCount, formatFactor, formatPct, formatRate, formatSe
  */
 export function fallbackSummaryHtml(report: SessionReport): SafeHtml {
   return html`<section class="tio-summary tio-fallback" aria-label="Summary">
-    ${headerHtml(report)} ${headlineHtml(report)} ${healthHtml(report)} ${adviceHtml(report)} ${epochsHtml(report)}
-    ${checkpointsHtml(report)} ${datasetsHtml(report)}
+    ${headerHtml(report)} ${headlineHtml(report)} ${healthHtml(report)} ${adviceHtml(report)}
+    ${epochsHtml(report)} ${checkpointsHtml(report)} ${datasetsHtml(report)}
   </section>`;
 }
 
@@ -87,6 +88,7 @@ function adviceHtml(report: SessionReport): SafeHtml {
       html`<li class="tio-advice tio-${a.severity}">
         <span class="tio-severity">${a.severity}</span>
         ${a.message}${a.site ? html` <span class="tio-site">at ${site(report, a.site)}</span>` : ''}
+        ${savingsText(a) ? html` <strong class="tio-saves">${savingsText(a)}</strong>` : ''}
         ${
           a.evidence.length
             ? html`<ul class="tio-evidence">

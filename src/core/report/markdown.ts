@@ -2,6 +2,7 @@
  * The Markdown report: reads well in a GitHub pull request or issue. Headline numbers first, then a
  * sparkline of the stall over time, the advice with its evidence, and the tables.
  */
+import { savingsText } from '../../shared/adviceSavings';
 import type { SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
 import { healthMarkdown } from './healthReport';
@@ -117,7 +118,11 @@ function adviceMarkdown(report: SessionReport): string {
   const items = report.advice.map((a) => {
     const head = `- ${SEVERITY_ICON[a.severity] ?? ''} **${markdownText(a.severity)}** — ${markdownText(a.message)}`;
     const site = a.site ? ` (at ${siteMarkdown(report, a.site, false)})` : '';
-    const evidence = a.evidence.map((e) => `  - ${markdownText(e)}`);
+    const saves = savingsText(a);
+    const evidence = [
+      ...(saves ? [`  - **${saves}**`] : []),
+      ...a.evidence.map((e) => `  - ${markdownText(e)}`),
+    ];
     return [head + site, ...evidence].join('\n');
   });
   return `## Advice\n\n${items.join('\n')}`;
