@@ -80,13 +80,19 @@ export class LoaderDiagnosis {
     const started = this.startup.result();
     const activity = this.activity.summary();
     const input = { ...ctx, workers: started.workers };
+    const split = loopSplit(input);
+    // the mean, not the median: two workers deliver their batches in pairs, so every other wait is ~0
+    const steadyBatchWaitS =
+      started.batches && ctx.trainingS > 0
+        ? Math.round((1e6 * ((split.steadyStallPct / 100) * ctx.trainingS)) / started.batches) / 1e6
+        : started.steadyBatchWaitS;
     return {
       workers: started.workers,
       startup: started.startup,
-      split: loopSplit(input),
-      bottleneck: findBottleneck({ ...input, activity, steadyBatchWaitS: started.steadyBatchWaitS }),
+      split,
+      bottleneck: findBottleneck({ ...input, activity, steadyBatchWaitS }),
       activity,
-      steadyBatchWaitS: started.steadyBatchWaitS,
+      steadyBatchWaitS,
     };
   }
 }

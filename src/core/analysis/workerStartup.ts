@@ -30,7 +30,7 @@ import { StartupEstimate } from './startupEstimate';
 export interface WorkerStartupResult {
   workers: WorkerStartupSummary;
   startup: StartupSummary;
-  /** median steady wait per batch (exact), seconds; null when unknown */
+  /** median steady wait per batch (exact), seconds; null when unknown (the diagnosis uses the mean where it has the batches) */
   steadyBatchWaitS: number | null;
   /** batches the loop received (exact), null when unknown */
   batches: number | null;
