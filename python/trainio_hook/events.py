@@ -63,6 +63,12 @@ def next_batch(t0, t1, loader_id, stop):
     output.defer((t0, t1, loader_id, stop), t1, stop)
 
 
+def handoff(t0, t1, loader_id):
+    """The previous batch's release when the loop rebound its variables (handoff.py)."""
+    line = '{"ev":"handoff","pid":%d,"t0":%.6f,"t1":%.6f,"loader":%s}' % (output.pid, t0, t1, _i(loader_id))
+    output.defer(line, t1)
+
+
 def save(t0, t1, path, size, site):
     file, line = site
     output.emit(

@@ -12,7 +12,7 @@ import itertools
 import os
 import time
 
-from . import callsite, events, output, state
+from . import callsite, events, handoff, output, state
 
 _time = time.time
 _loader_ids = itertools.count(1)
@@ -115,7 +115,11 @@ def _wrap_next(orig):
         except StopIteration:
             t1 = _time()
             try:
-                events.next_batch(t0, t1, self.__dict__.get("_trainio_loader"), True)
+                loader_id = self.__dict__.get("_trainio_loader")
+                tracker = handoff.tracker_for(self, loader_id)
+                if tracker is not None:
+                    handoff.finished(tracker)
+                events.next_batch(t0, t1, loader_id, True)
             except Exception:
                 state.disable()
             raise
@@ -127,7 +131,11 @@ def _wrap_next(orig):
             raise
         t1 = _time()
         try:
-            events.next_batch(t0, t1, self.__dict__.get("_trainio_loader"), False)
+            loader_id = self.__dict__.get("_trainio_loader")
+            tracker = handoff.tracker_for(self, loader_id)
+            if tracker is not None:
+                handoff.returned(tracker, batch, t1)
+            events.next_batch(t0, t1, loader_id, False)
         except Exception:
             state.disable()
         return batch

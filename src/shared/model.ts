@@ -149,6 +149,11 @@ export interface StallRecord {
   loopS: number;
   batches?: number;
   confidence: Confidence;
+  /**
+   * exact windows: the part of waitS spent releasing the previous batch as the loop rebound its
+   * variables to the next one (shared-memory tensors unmapped), outside the iterator's __next__
+   */
+  handoffS?: number;
   /** split of the wait, where the workers' states allow it */
   fetchS?: number;
   prepS?: number;
@@ -581,6 +586,11 @@ export interface DataStallSummary {
   fetchPct?: number | null;
   prepPct?: number | null;
   missingSignals?: string[];
+  /**
+   * exact: the part of `pct` spent releasing the previous batch as the loop rebound its variables
+   * (outside the iterator's __next__, inside a stopwatch around `x, y = next(it)`)
+   */
+  handoffPct?: number | null;
   /** multi-rank jobs: `pct` is the slowest rank's; this names it */
   slowestRank?: number;
   /** multi-rank jobs: slowest minus fastest rank's stall, in points */
@@ -596,7 +606,10 @@ export interface RankSummary {
   host: string;
   dataStall: { pct: number | null; method: StallMethod };
   epochs: number;
-  /** dataset bytes this rank's process and workers read */
+  /**
+   * dataset bytes this rank's process and workers read: the job's dataset bytes split by the rank's
+   * share of the tree's reads
+   */
   bytesRead: number;
   workers: number;
   loaders: number;

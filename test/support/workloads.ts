@@ -23,7 +23,8 @@ export type WorkloadName =
   | 'hook_probe.py'
   | 'make_shapes.py'
   | 'train_shapes.py'
-  | 'train_ddp.py';
+  | 'train_ddp.py'
+  | 'handoff_job.py';
 
 export function workloadScript(name: WorkloadName): string {
   return join(WORKLOADS_DIR, name);

@@ -13,6 +13,7 @@ interface MethodTotals {
   loopS: number;
   fetchS: number;
   prepS: number;
+  handoffS: number;
   /** loopS of the windows that carry the fetch/prep split */
   splitLoopS: number;
   batches: number;
@@ -28,6 +29,7 @@ function emptyTotals(): MethodTotals {
     loopS: 0,
     fetchS: 0,
     prepS: 0,
+    handoffS: 0,
     splitLoopS: 0,
     batches: 0,
     byConfidence: { high: 0, medium: 0, low: 0 },
@@ -49,6 +51,7 @@ export class StallAggregator {
     t.waitS += nonNegative(r.waitS);
     t.loopS += nonNegative(r.loopS);
     t.batches += nonNegative(r.batches ?? 0);
+    t.handoffS += nonNegative(r.handoffS ?? 0);
     if (r.fetchS !== undefined || r.prepS !== undefined) {
       t.fetchS += nonNegative(r.fetchS ?? 0);
       t.prepS += nonNegative(r.prepS ?? 0);
@@ -91,6 +94,7 @@ export class StallAggregator {
       out.fetchPct = pct(split.fetchS, split.splitLoopS);
       out.prepPct = pct(split.prepS, split.splitLoopS);
     }
+    if (t.handoffS > 0) out.handoffPct = pct(t.handoffS, t.loopS);
     if (this.missing.size > 0) out.missingSignals = [...this.missing].sort();
     return out;
   }

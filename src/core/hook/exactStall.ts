@@ -20,6 +20,8 @@ export class ExactStallWindows {
   private next = 0;
   /** intervals that may still overlap windows not yet emitted */
   private intervals: [number, number][] = [];
+  /** the subset of `intervals` that are batch hand-offs (the previous batch's release) */
+  private handoffs: [number, number][] = [];
   private batchEnds: number[] = [];
 
   constructor(windowMs: number) {
@@ -36,6 +38,16 @@ export class ExactStallWindows {
     this.intervals.push([t0, t1]);
     if (batch) this.batchEnds.push(t1);
     if (t1 > this.knownUntil) this.knownUntil = t1;
+  }
+
+  /**
+   * The loop released its previous batch in [t0, t1] while rebinding its variables to the new one
+   * (python/trainio_hook/handoff.py): part of what a clock around `x, y = next(it)` counts.
+   */
+  addHandoff(t0: number, t1: number): void {
+    if (this.loopStart === null || !(t1 >= t0)) return;
+    this.intervals.push([t0, t1]);
+    this.handoffs.push([t0, t1]);
   }
 
   get started(): boolean {
@@ -69,6 +81,12 @@ export class ExactStallWindows {
       if (overlap > 0) waitS += overlap;
     }
     const batches = this.batchEnds.filter((t) => t > start && t <= end).length;
+    let handoffS = 0;
+    for (const [a, b] of this.handoffs) {
+      const overlap = Math.min(b, end) - Math.max(a, from);
+      if (overlap > 0) handoffS += overlap;
+    }
+    this.handoffs = this.handoffs.filter(([, b]) => b > end);
     this.intervals = this.intervals.filter(([, b]) => b > end);
     this.batchEnds = this.batchEnds.filter((t) => t > end);
     this.next += 1;
@@ -82,6 +100,7 @@ export class ExactStallWindows {
       loopS: round6(loopS),
       batches,
       confidence: 'high',
+      ...(handoffS > 0 ? { handoffS: round6(handoffS) } : {}),
     };
   }
 }

@@ -46,6 +46,15 @@ export interface NextEvent {
   stop: boolean;
 }
 
+/** The previous batch's release as the loop rebound its variables (python/trainio_hook/handoff.py). */
+export interface HandoffEvent {
+  ev: 'handoff';
+  pid: number;
+  t0: number;
+  t1: number;
+  loader: number | null;
+}
+
 export interface SaveEvent {
   ev: 'save';
   pid: number;
@@ -74,7 +83,8 @@ export interface ErrorEvent {
   message: string;
 }
 
-export type HookEvent = HelloEvent | LoaderEvent | IterEvent | NextEvent | SaveEvent | OpenEvent | ErrorEvent;
+export type HookEvent =
+  HelloEvent | LoaderEvent | IterEvent | NextEvent | HandoffEvent | SaveEvent | OpenEvent | ErrorEvent;
 
 type Fields = Record<string, unknown>;
 
@@ -137,6 +147,15 @@ export function parseHookLine(line: string): HookEvent | null {
         t1: o.t1 as number,
         loader: numOrNull(o.loader),
         stop: o.stop === true,
+      };
+    case 'handoff':
+      if (!timed(o)) return null;
+      return {
+        ev: 'handoff',
+        pid: o.pid as number,
+        t0: o.t0 as number,
+        t1: o.t1 as number,
+        loader: numOrNull(o.loader),
       };
     case 'save':
       if (!timed(o)) return null;

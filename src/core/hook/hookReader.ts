@@ -198,6 +198,9 @@ export class HookReader implements Source {
         this.emitWaits(ctx, loop, loop.epochWaits.addNext(this.s(ev.t0), this.s(ev.t1), ev.stop));
         return;
       }
+      case 'handoff':
+        this.loops.get(ev.pid)?.windows.addHandoff(this.s(ev.t0), this.s(ev.t1));
+        return;
       case 'save': {
         const r = this.saveRecord(ev);
         const loop = this.loops.get(ev.pid);

@@ -2,6 +2,7 @@
  * Sentences about one session that every human-readable format shows the same way: what ran, how it
  * ended, how the stall was measured, and the environment. Plain strings, not yet escaped for any format.
  */
+import { slowestRankText } from './ranksReport';
 import type { EnvironmentInfo, EpochSummary, SessionReport } from '../../shared/model';
 import { commandLine } from './visibleText';
 import { formatBytes, formatCount, formatFactor, formatPct, formatSeconds } from './units';
@@ -47,7 +48,12 @@ export function stallText(report: SessionReport): string {
     d.exactPct !== undefined && d.estimatedPct !== undefined && d.exactPct !== null && d.estimatedPct !== null
       ? `; the outside estimate read ${formatPct(d.estimatedPct)}`
       : '';
-  return `${formatPct(d.pct)} (${how}, ${d.confidence} confidence${both})`;
+  const handoff =
+    d.handoffPct !== undefined && d.handoffPct !== null && d.handoffPct >= 0.05
+      ? `; ${formatPct(d.handoffPct)} of it releasing the previous batch as the loop took the next`
+      : '';
+  const slowest = slowestRankText(report);
+  return `${formatPct(d.pct)} (${how}, ${d.confidence} confidence${both}${handoff})${slowest ? ` — ${slowest}` : ''}`;
 }
 
 export function stallSplitText(report: SessionReport): string | null {

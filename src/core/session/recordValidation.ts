@@ -102,6 +102,7 @@ const FIELDS: RecordTable = {
     loopS: amount,
     batches: optional(amount),
     confidence: oneOf('high', 'medium', 'low'),
+    handoffS: optional(amount),
     fetchS: optional(amount),
     prepS: optional(amount),
     missing: optional(strings),
@@ -260,7 +261,11 @@ export function checkRecord(value: unknown): CheckedRecord {
   const fields = FIELDS[type] as Readonly<Record<string, Check>>;
   for (const [name, check] of Object.entries(fields)) {
     const bad = check(value[name]);
-    if (bad) return { kind: 'bad', reason: `a ${type} record with a bad ${name}${fieldTail(bad)}` };
+    if (bad)
+      return {
+        kind: 'bad',
+        reason: `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} record with a bad ${name}${fieldTail(bad)}`,
+      };
   }
   const record = (type === 'header' ? withCleanSettings(value) : value) as unknown as SessionRecord;
   return { kind: 'record', record };
