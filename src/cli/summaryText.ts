@@ -1,7 +1,7 @@
 /** What the CLI says about a session: the live progress line and the final one-paragraph summary. */
+import { savingsText } from '../shared/adviceSavings';
 import { fileStateSentence } from '../core/session/fileStateText';
 import { healthAlerts, healthShort } from '../shared/healthText';
-import { savingsText } from '../shared/adviceSavings';
 import type { SessionReport } from '../shared/model';
 
 export function mb(bytes: number): string {
@@ -32,6 +32,15 @@ export function progressLine(r: SessionReport, readBps: number): string {
   ].join('  ');
 }
 
+/** ", the slowest of 2 ranks: rank 1 (spread 9.3 points)" for a multi-rank job */
+function rankClause(r: SessionReport): string {
+  const n = r.ranks?.length ?? 0;
+  const slowest = r.dataStall.slowestRank;
+  if (n < 2 || slowest === undefined) return '';
+  const spread = r.dataStall.spreadPct;
+  return `, the slowest of ${n} ranks: rank ${slowest}${spread !== undefined ? ` (spread ${spread.toFixed(1)} points)` : ''}`;
+}
+
 /** the final paragraph */
 export function summaryParagraph(r: SessionReport, file: string): string {
   const who = r.target.command.length ? r.target.command.join(' ') : `PID ${r.target.pid}`;
@@ -42,7 +51,7 @@ export function summaryParagraph(r: SessionReport, file: string): string {
   parts.push(
     r.dataStall.pct === null
       ? 'Data stall: not measured.'
-      : `Data stall ${pct(r.dataStall.pct)} (${r.dataStall.method}).`,
+      : `Data stall ${pct(r.dataStall.pct)} (${r.dataStall.method})${rankClause(r)}.`,
   );
   if (r.epochs.length) {
     const re = r.reread.datasetBytes > 0 ? `, dataset read ${r.reread.factor.toFixed(2)}×` : '';

@@ -5,7 +5,7 @@
  */
 import type { CallSite, SessionReport } from './model';
 
-export type PanelSection = 'stall' | 'throughput' | 'epochs' | 'checkpoints' | 'dataset' | 'advice';
+export type PanelSection = 'stall' | 'ranks' | 'throughput' | 'epochs' | 'checkpoints' | 'dataset' | 'advice';
 
 /** What the serializer keeps across a window reload: ids only, data is reloaded from the file. */
 export interface PanelState {
@@ -40,7 +40,15 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
 
-const SECTIONS: readonly string[] = ['stall', 'throughput', 'epochs', 'checkpoints', 'dataset', 'advice'];
+const SECTIONS: readonly string[] = [
+  'stall',
+  'ranks',
+  'throughput',
+  'epochs',
+  'checkpoints',
+  'dataset',
+  'advice',
+];
 
 function isSite(x: unknown): x is CallSite {
   if (typeof x !== 'object' || x === null) return false;

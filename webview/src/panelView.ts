@@ -16,6 +16,7 @@ import { DatasetCard } from './sections/datasetCard.js';
 import { EpochTable } from './sections/epochTable.js';
 import { Header, type Phase } from './sections/header.js';
 import { HealthStrip } from './sections/healthStrip.js';
+import { RankTable } from './sections/rankTable.js';
 import { readPalette, watchTheme, type Palette } from './theme.js';
 
 export interface PanelInit {
@@ -68,6 +69,8 @@ export class PanelView {
   private readonly dataset: DatasetCard;
   private readonly advice: AdviceList;
   private readonly health = new HealthStrip();
+  private readonly ranks = new RankTable();
+  private readonly ranksSection: HTMLElement;
   private report: SessionReport | undefined;
   private phase: Phase;
   private thresholds: Thresholds;
@@ -100,10 +103,13 @@ export class PanelView {
       swatch('warning', `warning ≥ ${formatPct(init.thresholds.warningPct, 0)}`),
       swatch('error', `error ≥ ${formatPct(init.thresholds.errorPct, 0)}`),
     ]);
+    this.ranksSection = section('ranks', 'Ranks', [this.ranks.element]);
+    this.ranksSection.hidden = true;
     root.replaceChildren(
       this.header.element,
       this.health.element,
       section('stall', 'Data stall over time', [stall.figure, keys]),
+      this.ranksSection,
       section('throughput', 'Throughput: page cache vs disk', [throughput.figure]),
       section('epochs', 'Epochs', [this.epochs.element]),
       section('checkpoints', 'Checkpoints', [this.checkpoints.element]),
@@ -133,6 +139,7 @@ export class PanelView {
     setText(this.stallCaption, stallSummary(report));
     this.throughputChart.update(report);
     setText(this.throughputCaption, throughputSummary(report));
+    this.ranksSection.hidden = !this.ranks.update(report);
     this.epochs.update(report);
     this.checkpoints.update(report);
     this.dataset.update(report);

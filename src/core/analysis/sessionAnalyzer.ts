@@ -26,6 +26,7 @@ import { LoaderDiagnosis, withIdealSpeedup } from './loaderDiagnosis';
 import { datasetByteNotes } from './datasetByteNotes';
 import { DatasetBytes, rereadMethod } from './datasetBytes';
 import { hitPct, PageCacheTracker, readSplit } from './pageCache';
+import { RankTracker } from './rankTracker';
 import { SeriesBuilder } from './seriesBuilder';
 import { StallAggregator } from './stallAggregator';
 
@@ -48,10 +49,11 @@ export class SessionAnalyzer {
   private readonly epochs: EpochTracker;
   private checkpoints: CheckpointDetector;
   private readonly stall = new StallAggregator();
+  private readonly ranks = new RankTracker();
   private readonly cache = new PageCacheTracker();
+  private readonly datasetBytes = new DatasetBytes();
   private readonly health = new HealthTracker();
   private readonly diagnosis = new LoaderDiagnosis();
-  private readonly datasetBytes = new DatasetBytes();
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly loaders = new Map<number, LoaderSummary>();
   private readonly notes: NoteRecord[] = [];
@@ -87,16 +89,26 @@ export class SessionAnalyzer {
         this.checkpoints.addTree(r);
         this.lastTree = r;
         this.treeWorkers = Math.max(this.treeWorkers ?? 0, r.workers);
+        this.ranks.addTree(r);
+        break;
+      case 'rank':
+        this.ranks.addRank(r);
         break;
       case 'stall':
         this.stall.add(r);
+        this.ranks.addStall(r);
         this.series.addStall(r);
         this.epochs.addStall(r);
         break;
       case 'epochMark':
-        this.epochs.addMark(r);
+        this.ranks.addMark(r);
+        // the job's epochs are its first rank's (each rank marks its own)
+        // (files opened again mark nothing in a multi-rank job: each rank reads its own share)
+        if (this.ranks.isPrimary(r) && !(r.source === 'reopen' && this.ranks.multiRank))
+          this.epochs.addMark(r);
         break;
       case 'loader':
+        this.ranks.addLoader(r);
         this.epochs.addLoader(r);
         this.loaders.set(r.id, loaderSummary(r));
         break;
@@ -176,7 +188,8 @@ export class SessionAnalyzer {
       datasets[0] = { ...datasets[0], filesRead: this.distinctFiles };
     }
     const durationS = round3(this.durationS);
-    const dataStall = withIdealSpeedup(this.stall.summary());
+    // a multi-rank job waits for its slowest rank
+    const dataStall = withIdealSpeedup(this.ranks.jobStall() ?? this.stall.summary());
     const primary = dataStall.method;
     const epochs = this.epochs.epochs({ datasetBytes, endS: durationS, primary });
     const checkpoints = this.checkpoints.checkpoints();
@@ -234,6 +247,14 @@ export class SessionAnalyzer {
       checkpoints,
       datasets,
       loaders,
+      ranks: this.ranks.summaries(this.header?.env.host ?? '', {
+        pid: this.header?.target.pid ?? 0,
+        dataStall: { pct: dataStall.pct, method: dataStall.method },
+        epochs: epochs.length,
+        bytesRead,
+        workers: this.treeWorkers ?? Math.max(0, ...loaders.map((l) => l.numWorkers)),
+        loaders: loaders.length,
+      }),
       advice,
       health: this.health.health(),
       ...this.exitCause(),

@@ -4,9 +4,10 @@
  * environment. Every value goes through the escaping `html` tag.
  */
 import { savingsText } from '../../shared/adviceSavings';
-import type { CallSite, SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
+import type { CallSite, SessionReport } from '../../shared/model';
 import { html, type SafeHtml } from './htmlText';
+import { ranksHtml } from './ranksReport';
 import { healthHtml } from './healthReport';
 import { keyNumbers } from './keyNumbers';
 import { histogramText } from './markdownTables';
@@ -29,7 +30,7 @@ import { formatBytes, formatCount, formatFactor, formatPct, formatRate, formatSe
 export function fallbackSummaryHtml(report: SessionReport): SafeHtml {
   return html`<section class="tio-summary tio-fallback" aria-label="Summary">
     ${headerHtml(report)} ${headlineHtml(report)} ${healthHtml(report)} ${adviceHtml(report)}
-    ${epochsHtml(report)} ${checkpointsHtml(report)} ${datasetsHtml(report)}
+    ${ranksHtml(report)} ${epochsHtml(report)} ${checkpointsHtml(report)} ${datasetsHtml(report)}
   </section>`;
 }
 

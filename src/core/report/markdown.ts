@@ -3,9 +3,10 @@
  * sparkline of the stall over time, the advice with its evidence, and the tables.
  */
 import { savingsText } from '../../shared/adviceSavings';
-import type { SessionReport } from '../../shared/model';
 import { rereadMethodText } from './rereadMethodText';
+import type { SessionReport } from '../../shared/model';
 import { healthMarkdown } from './healthReport';
+import { ranksMarkdown } from './ranksReport';
 import { keyNumbers } from './keyNumbers';
 import { markdownCode, markdownLine, markdownTable, markdownText } from './markdownText';
 import {
@@ -32,6 +33,7 @@ export function renderMarkdown(report: SessionReport): string {
     chartsMarkdown(report),
     healthMarkdown(report),
     adviceMarkdown(report),
+    ranksMarkdown(report),
     section('Epochs', report.epochs.length, () => epochsMarkdown(report)),
     section('Checkpoints', report.checkpoints.length, () => checkpointsMarkdown(report)),
     section(
