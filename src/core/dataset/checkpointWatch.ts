@@ -28,6 +28,8 @@ export class CheckpointWatch {
   private readonly watchers: FSWatcher[] = [];
   private readonly throttles = new Map<string, Throttle>();
   private readonly abort = new AbortController();
+  /** the last size reported for each file present */
+  private readonly sizes = new Map<string, number>();
   private stopped = false;
   private errorNoted = false;
 
@@ -56,6 +58,19 @@ export class CheckpointWatch {
     }
     this.throttles.clear();
     await Promise.all(this.watchers.map((w) => w.close().catch(() => undefined)));
+    await this.emitFinalSizes();
+  }
+
+  /**
+   * A file whose last writes came before chokidar had its watch on it (written while a folder that
+   * just appeared was being scanned) sends no further 'change': its size is checked once more here.
+   */
+  private async emitFinalSizes(): Promise<void> {
+    for (const [path, bytes] of this.sizes) {
+      const now = await stat(path).catch(() => undefined);
+      if (now && now.size !== bytes) this.emitChange(path, now);
+    }
+    this.sizes.clear();
   }
 
   private waitFor(dir: string): void {
@@ -133,6 +148,8 @@ export class CheckpointWatch {
       bytes: stats?.size ?? 0,
     };
     if (stats) rec.mtimeS = secondsSince(this.ctx.startedAtMs, stats.mtimeMs);
+    if (event === 'unlink') this.sizes.delete(path);
+    else this.sizes.set(path, rec.bytes);
     this.ctx.sink.emit(rec);
   }
 }
