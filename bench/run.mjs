@@ -12,6 +12,7 @@ const quick = [
     ['bench/hook-overhead.py', '--batches', '5000', '--rounds', '3'],
   ],
   ['report export (1 h session)', process.execPath, [...tsx, 'bench/report.ts', '1']],
+  ['health checks per tick', process.execPath, [...tsx, 'bench/health-checks.ts', '400']],
   ['panel update', process.execPath, [...tsx, 'bench/panel-render.ts', '10']],
 ];
 const long = [

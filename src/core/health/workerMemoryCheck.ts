@@ -2,12 +2,15 @@
  * Each DataLoader worker's private memory and how fast it grows. A dataset held as Python objects
  * (a big list, a dict of paths) is shared with forked workers copy-on-write, but reference counts
  * are writes: every object a worker touches copies its page, and each worker ends up with its own
- * copy. smaps_rollup costs milliseconds and takes the worker's mmap lock, so each worker is read
- * at most every READ_EVERY_S (and at most READS_PER_TICK workers per tick).
+ * copy. smaps_rollup costs milliseconds (more for bigger workers: it walks their page tables) and
+ * takes the worker's mmap lock, so each worker is read at most every READ_EVERY_S, less often when
+ * its reads are slow (at most READ_DUTY of the time spent reading it), at most READS_PER_TICK
+ * workers per tick.
  *
  * Warning: a worker's private memory grew by GROWTH_WARN_BYTES since its first reading. Critical:
  * at the workers' combined growth rate the memory the job may still use lasts under RUNWAY_S.
  */
+import { performance } from 'node:perf_hooks';
 import type { HealthRecord } from '../../shared/model';
 import type { TreeProcess, TreeSample } from '../proc/processTree';
 import { MB, size, type HealthCheck } from './healthCheck';
@@ -16,7 +19,9 @@ import type { MemoryState } from './memoryCheck';
 import { processMemory, type ProcessMemory } from './memoryUsage';
 
 export const READ_EVERY_S = 5;
-const READS_PER_TICK = 2;
+const READS_PER_TICK = 1;
+/** the share of wall time one worker's readings may take */
+export const READ_DUTY = 0.001;
 export const GROWTH_WARN_BYTES = 64 * MB;
 export const RUNWAY_S = 600;
 /** growth rates are fitted over this much of each worker's recent readings */
@@ -57,20 +62,23 @@ export class WorkerMemoryCheck implements HealthCheck {
   }
 
   private readWorker(p: TreeProcess, s: number): void {
+    const t0 = performance.now();
     const m = this.read(p.pid);
+    const costS = (performance.now() - t0) / 1000;
+    const nextS = s + Math.max(READ_EVERY_S, costS / READ_DUTY);
     const w = this.workers.get(p.pid);
     if (m === null) {
-      if (w) w.nextS = s + READ_EVERY_S;
+      if (w) w.nextS = nextS;
       return;
     }
     const r: Reading = { s, privateBytes: m.privateBytes };
     if (w === undefined) {
-      this.workers.set(p.pid, { pid: p.pid, first: r, recent: [r], nextS: s + READ_EVERY_S });
+      this.workers.set(p.pid, { pid: p.pid, first: r, recent: [r], nextS });
       return;
     }
     w.recent.push(r);
     while (w.recent.length > 2 && w.recent[0].s < s - RATE_WINDOW_S) w.recent.shift();
-    w.nextS = s + READ_EVERY_S;
+    w.nextS = nextS;
   }
 
   private judge(s: number): HealthRecord[] {
