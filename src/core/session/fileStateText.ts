@@ -2,7 +2,7 @@
  * What the CLI, the panel and the status bar say when the session file could not be written: the
  * moment it stopped and why, that recording goes on in memory, and in the end what the file holds.
  */
-import type { SessionFileState } from '../../shared/model';
+import type { NoteRecord, SessionFileState } from '../../shared/model';
 import { formatClock } from '../../shared/format';
 
 const WHY: Record<string, string> = {
@@ -42,4 +42,10 @@ export function fileStateSentence(state: SessionFileState): string {
     text += `; ${state.lostRecords} records${span} are missing from it`;
   }
   return text + '.';
+}
+
+/** the warning a view should show now: the session file stopped and has not resumed since */
+export function fileStoppedWarning(notes: readonly NoteRecord[]): string | undefined {
+  const last = notes.filter((n) => n.about === 'session-file' && !n.message.startsWith('only ')).at(-1);
+  return last?.message.startsWith('session file stopped') ? last.message : undefined;
 }

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { exportReport, type ReportFormat } from '../../core/report/index';
+import type { SalvageNote } from '../../core/session/salvageLog';
 import { loadSession } from '../../core/session/sessionReader';
 import { isPanelSection, type PanelSection } from '../../shared/protocol';
 import { SavedSession, type ProfiledSession } from './profiledSession';
@@ -76,7 +77,11 @@ export class SessionCommands {
   async open(file: string): Promise<ProfiledSession> {
     const known = this.sessions.byFile(file);
     if (known) return known;
-    return this.sessions.add(new SavedSession(file, await loadSession(file)));
+    // damaged lines are skipped and listed in the panel's notes; say so once when the file opens
+    const onSkipped = (notes: SalvageNote[]): void => {
+      void vscode.window.showWarningMessage(`Training I/O: ${basename(file)}: ${notes[0].message}`);
+    };
+    return this.sessions.add(new SavedSession(file, await loadSession(file, { onSkipped })));
   }
 
   async stop(arg?: unknown): Promise<string | undefined> {

@@ -9,6 +9,7 @@ import { alertLevel, healthAlerts, healthShort } from '../../shared/healthText';
 import type { HealthItem, SessionReport } from '../../shared/model';
 import type { Thresholds } from '../../shared/protocol';
 import { formatBytes, formatRate, formatSeconds } from '../../core/report/units';
+import { fileStoppedWarning } from '../../core/session/fileStateText';
 import { escapeMarkdown } from '../markdownText';
 import type { ProfiledSession } from '../sessions/profiledSession';
 import type { SessionList } from '../sessions/sessionList';
@@ -148,14 +149,19 @@ export class StallStatusItem implements vscode.Disposable {
       .map((h) => ` · ${healthShort(h, session.live ? h.currentValue : h.value)}`)
       .join('');
     const straggler = slowestRankLabel(report);
-    const text = session.live
-      ? `$(pulse) Stall ${value}${straggler}${health}`
-      : `$(check) Stall ${value}${straggler}${health} · ended`;
+    // the session file stopped (disk full): said here until writing resumes
+    const stopped = fileStoppedWarning(report.notes);
+    const text =
+      (stopped ? '$(warning) ' : '') +
+      (session.live
+        ? `$(pulse) Stall ${value}${straggler}${health}`
+        : `$(check) Stall ${value}${straggler}${health} · ended`);
     const background = worseBackground(
       backgroundFor(pct, this.thresholds()),
-      alertLevel(alerts, session.live),
+      alertLevel(alerts, session.live) ?? (stopped ? 'warning' : null),
     );
-    const tooltip = tooltipFor(session, report, alerts);
+    const tooltip =
+      (stopped ? `**Warning:** ${escapeMarkdown(stopped)}  \n\n` : '') + tooltipFor(session, report, alerts);
     this.item.text = text;
     this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
     const md = new vscode.MarkdownString(tooltip);
