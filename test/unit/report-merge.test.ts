@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { exportMergedReport, mergeSessionFiles } from '../../src/core/report/mergeSessions';
 import { loadSession } from '../../src/core/session/sessionReader';
 import { MERGED_SCHEMA, type MergedReport } from '../../src/shared/mergedReport';
+import type { SessionReport } from '../../src/shared/model';
 import { writeJobSessions } from '../../bench/jobSessions';
 import { tempDir } from '../support/workloads';
 
@@ -30,7 +31,7 @@ void test('a merged job report: a row per rank equal to its own session, the slo
       merged.ranks.map((r) => r.rank),
       [...Array(RANKS).keys()],
     );
-    const own = [];
+    const own: SessionReport[] = [];
     for (const f of files) own.push(await loadSession(f.file));
     merged.ranks.forEach((row, i) => {
       const r = own[i];

@@ -41,6 +41,9 @@ export interface HealthReading {
   limit: number;
 }
 
+/** checkpoints found by the analyses (not the hook) are counted once they ended this long ago */
+const SETTLE_S = 10;
+
 const SEVERITY_LEVEL: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 interface Tracked {
@@ -185,7 +188,11 @@ export class JobMetrics {
     } else if (report.epochs.length > 0) {
       this.epoch.set(this.labels(0), report.epochs.at(-1)!.index);
     }
-    const others = report.checkpoints.filter((c) => c.source !== 'hook');
+    // a write burst may still turn out to be a hook save whose record comes later: counted once settled
+    const settledS = report.ended ? Infinity : report.durationS - SETTLE_S;
+    const others = report.checkpoints.filter(
+      (c) => c.source !== 'hook' && c.startS + c.durationS <= settledS,
+    );
     const now = {
       count: others.length,
       bytes: others.reduce((a, c) => a + c.bytes, 0),

@@ -111,7 +111,7 @@ export class MetricsExporter implements MetricsSource {
     }
     await this.textfile?.close();
     if (this.server) {
-      if (finalReport) await this.server.nextScrape(this.server.finalScrapeWaitMs(maxWaitMs));
+      if (finalReport) await this.server.finalScrapes(this.server.finalScrapeWaitMs(maxWaitMs));
       await this.server.close();
     }
   }
