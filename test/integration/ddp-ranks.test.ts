@@ -83,6 +83,11 @@ function checkRanks(
   const spread = Math.max(...truths.map((x) => x.stallPct)) - Math.min(...truths.map((x) => x.stallPct));
   near(report.dataStall.spreadPct ?? NaN, spread, 2 * tol, 'spread between ranks');
   assert.equal(report.epochs.length, EPOCHS, 'the job ran 3 epochs');
+  // each epoch the ranks read the dataset once between them (DistributedSampler), whatever their
+  // workers re-import (spawned workers read tens of MB of modules): ±3 %
+  near(report.reread.factor, EPOCHS, 0.03 * EPOCHS, 'dataset passes');
+  const total = ranks.reduce((a, r) => a + r.bytesRead, 0);
+  near(total, report.reread.bytesRead, 0.01 * report.reread.bytesRead, 'ranks share the bytes read');
 }
 
 void test('DDP, launch mode: exact stall per rank from the hook in each rank, the straggler named', async (t) => {

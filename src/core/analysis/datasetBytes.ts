@@ -3,10 +3,12 @@
  * direct measure:
  * - Δrchar of the tree: every read() — the dataset's, but also Python modules, shared libraries
  *   and checkpoints loaded (spawned workers re-import torch every epoch);
- * - Σ size of the dataset files opened in the span (inotify or the hook): a second upper bound of
- *   what read() took from the dataset, used when the span opened at least half the dataset
+ * - Σ size of the dataset files opened (inotify or the hook): a second upper bound of what read()
+ *   took from the dataset, used when the epochs opened on average at least half the dataset each
  *   (a job that opens its files per sample or per shard; a file opened once and read for many
- *   epochs would make it no bound at all). The smaller of the two bounds is the figure;
+ *   epochs would make it no bound at all). The smaller of the two bounds is the figure — taken over
+ *   all epochs together and applied to each as a share of its read() bytes: opens arrive in windows
+ *   (up to a stall window long) that straddle epoch boundaries, while rchar is exact at them;
  * - bytes that entered the tree's mappings of dataset files (see MappedRecord), added on top:
  *   reads through a mapping pass neither read() nor an open.
  * Storage reads are the tree's read_bytes, at most the bytes read.
@@ -55,19 +57,30 @@ export class DatasetBytes {
     return this.mappedFiles > 0;
   }
 
-  span(a: number, b: number, delta: IoCounters, datasetBytes: number): SpanBytes {
-    // the opened bytes leave the mapped files out: compare them with the rest of the dataset
+  /**
+   * The share of read() bytes that were the dataset's, over all the epochs [a, b] with their Δrchar:
+   * Σ opened ÷ Σ rchar, when the opens bound applies and is the smaller one; else 1.
+   */
+  openedShare(spans: readonly { a: number; b: number; rchar: number }[], datasetBytes: number): number {
+    if (!this.sawOpenedBytes || datasetBytes <= 0 || spans.length === 0) return 1;
     const unmapped = Math.max(0, datasetBytes - this.mappedFileBytes);
-    const opened = this.sawOpenedBytes ? this.opened.between(a, b) : 0;
+    let opened = 0;
+    let rchar = 0;
+    for (const sp of spans) {
+      opened += this.opened.between(sp.a, sp.b);
+      rchar += Math.max(0, sp.rchar);
+    }
+    if (rchar <= 0 || opened < OPENS_BOUND_SHARE * unmapped * spans.length) return 1;
+    return Math.min(1, opened / rchar);
+  }
+
+  /** `openedShare`: from openedShare() over the session's epochs (1: read() bytes as counted) */
+  span(a: number, b: number, delta: IoCounters, datasetBytes: number, openedShare = 1): SpanBytes {
+    const unmapped = Math.max(0, datasetBytes - this.mappedFileBytes);
     let viaRead = delta.rchar;
     let read: SpanBytes['read'] = 'read';
-    if (
-      this.sawOpenedBytes &&
-      datasetBytes > 0 &&
-      opened >= OPENS_BOUND_SHARE * unmapped &&
-      opened < viaRead
-    ) {
-      viaRead = opened;
+    if (openedShare < 1) {
+      viaRead = Math.round(delta.rchar * openedShare);
       read = 'opens';
     }
     // a dataset made (mostly) of mapped files: read() can only have taken its other files

@@ -49,6 +49,8 @@ export class EpochTracker {
   private firstOpenS: number | undefined;
   private lastOpensS = 0;
   private mode: MeasurementMode = 'attach';
+  /** launched with the hook: it sees every loader, so reads before any are the interpreter's own */
+  private hooked = false;
   private dropped = 0;
 
   /** the byte counts of the epochs last built, one per epoch */
@@ -73,8 +75,9 @@ export class EpochTracker {
     this.marks.push(m);
   }
 
-  setMode(mode: MeasurementMode): void {
+  setMode(mode: MeasurementMode, hooked = false): void {
     this.mode = mode;
+    this.hooked = hooked;
   }
 
   addOpens(r: OpensRecord): void {
@@ -126,27 +129,35 @@ export class EpochTracker {
   epochs(ctx: EpochContext): EpochSummary[] {
     const bounds = this.boundaries(ctx.datasetBytes);
     if (bounds.length === 0) {
-      const startS = this.firstOpenS ?? this.firstReadS;
+      // a hooked launch that never opened the dataset nor made a loader read only its imports
+      const readsAreImports = this.mode === 'launch' && this.hooked && this.datasetLen.size === 0;
+      const startS = this.firstOpenS ?? (readsAreImports ? undefined : this.firstReadS);
       if (startS === undefined) return [];
       bounds.push({ s: startS, source: 'session' });
     }
     const loopEnd = this.loopEndS(ctx.endS);
     const out: EpochSummary[] = [];
     this.spans = [];
-    for (let i = 0; i < bounds.length; i++) {
-      const start = bounds[i];
+    const parts = bounds.map((start, i) => {
       const next = bounds[i + 1];
       const endS = next ? next.s : Math.max(start.s, loopEnd);
       const countTo = next ? endS : Math.max(endS, Math.min(ctx.endS, this.lastReadSampleS ?? endS));
       const delta = subtractIo(this.counterAt(next, countTo), this.counterAt(start, start.s));
       // the last epoch's mapped pages and opens count until the session end: the loop's end is
       // dated from rchar, which a mapped dataset hardly moves
-      const split = this.bytes.span(
-        start.s,
-        next ? endS : Math.max(countTo, ctx.endS),
+      return {
+        start,
+        endS,
         delta,
-        ctx.datasetBytes,
-      );
+        a: start.s,
+        b: next ? endS : Math.max(countTo, ctx.endS),
+        rchar: delta.rchar,
+      };
+    });
+    const openedShare = this.bytes.openedShare(parts, ctx.datasetBytes);
+    for (let i = 0; i < parts.length; i++) {
+      const { start, endS, delta } = parts[i];
+      const split = this.bytes.span(parts[i].a, parts[i].b, delta, ctx.datasetBytes, openedShare);
       this.spans.push(split);
       const summary: EpochSummary = {
         index: i,
