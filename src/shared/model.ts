@@ -379,8 +379,12 @@ export interface NoteRecord {
   s: number;
   level: 'info' | 'warning';
   message: string;
-  /** what the note is about, where a view shows it on its own ('session-file': writing the file failed or resumed) */
-  about?: 'session-file';
+  /**
+   * what the note is about, where a view shows it on its own ('session-file': writing the file
+   * failed or resumed; 'paths': the dataset / checkpoint folders found from what the job does, or a
+   * dataset the job does not read)
+   */
+  about?: 'session-file' | 'paths';
 }
 
 /** What the in-process hook learned about the job's runtime (arrives after the header). */
@@ -398,6 +402,8 @@ export interface EndRecord {
   reason: 'exited' | 'stopped' | 'duration' | 'lost';
   exitCode?: number | null;
   signal?: string | null;
+  /** the last lines the job wrote to stderr, when it failed and whoever launched it kept them (the editor's terminal) */
+  stderrTail?: string;
   /** what the session file holds, when writing it failed at some point (absent: every record was written) */
   file?: SessionFileState;
 }

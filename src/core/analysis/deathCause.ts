@@ -89,5 +89,17 @@ export function deathCause(
   }
   if (error) return `the DataLoader raised ${errorText}`;
   if (death) return `${who} ${death.message.replace(/^DataLoader worker \d+ /, '')}`;
-  return undefined;
+  return stderrCause(ended);
+}
+
+/** `the job exited with code 2: train.py: error: the following arguments are required: data` */
+function stderrCause(ended: EndRecord | null): string | undefined {
+  const last = ended?.stderrTail
+    ?.split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .at(-1);
+  if (!ended || !last) return undefined;
+  const how = ended.signal ? `was killed by ${ended.signal}` : `exited with code ${ended.exitCode}`;
+  return `the job ${how}: ${last}`;
 }

@@ -280,7 +280,7 @@ export class SessionAnalyzer {
 
   private onHeader(h: HeaderRecord): void {
     this.header = h;
-    this.epochs.setMode(h.target.mode);
+    this.epochs.setMode(h.target.mode, h.hook);
     if (!this.explicitSettings && h.settings) {
       this.settings = withDefaults(h.settings);
       this.checkpoints = new CheckpointDetector(this.history, this.settings.minCheckpointBytes);

@@ -208,7 +208,7 @@ const FIELDS: RecordTable = {
     cpuPct: amount,
   },
   gpu: { s: time, index: whole, utilPct: amount, memUsedBytes: amount },
-  note: { s: time, level: oneOf('info', 'warning'), message: text, about: optional(oneOf('session-file')) },
+  note: { s: time, level: oneOf('info', 'warning'), message: text, about: optional(oneOf('session-file', 'paths')) },
   health: {
     s: time,
     id: oneOf('shm', 'fds', 'worker-memory', 'memory', 'worker-died', 'loader-error'),
@@ -228,6 +228,7 @@ const FIELDS: RecordTable = {
     reason: oneOf('exited', 'stopped', 'duration', 'lost'),
     exitCode: optional(nullable(whole)),
     signal: optional(nullable(text)),
+    stderrTail: optional(text),
     file: optional(
       shape({
         writtenRecords: amount,

@@ -48,10 +48,22 @@ export interface RecordRequest {
   /** read the hook stream of a process launched elsewhere (e.g. the editor's terminal) */
   hookOut?: string;
   stdio?: 'inherit' | 'pipe' | 'ignore';
+  /**
+   * how a job launched elsewhere ended (the editor's terminal knows its exit code and stderr); asked
+   * for when the attached root exits, and waited for at most EXIT_STATUS_WAIT_MS
+   */
+  exitStatus?: () => Promise<ExitStatus | undefined>;
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal?: string | null;
+  stderrTail?: string;
 }
 
 const SOURCE_STOP_TIMEOUT_MS = 3000;
 const EXIT_GRACE_MS = 200;
+const EXIT_STATUS_WAIT_MS = 3000;
 /** at the end, how long the records kept in memory may take to reach the file */
 const WRITE_DRAIN_MS = 2000;
 
@@ -209,9 +221,13 @@ export class Recorder {
     } else {
       const root = watchRoot(this.target.pid);
       this.stopRootWatch = root.stop;
-      void Promise.race([plan.rootExited, root.exited]).then(() =>
-        this.end({ type: 'end', s: this.now(), reason: 'exited', exitCode: null }),
-      );
+      void Promise.race([plan.rootExited, root.exited]).then(async () => {
+        const s = this.now();
+        const told = req.exitStatus ? await within(req.exitStatus(), EXIT_STATUS_WAIT_MS) : undefined;
+        const tail = told?.stderrTail ? { stderrTail: told.stderrTail } : {};
+        const signal = told?.signal ? { signal: told.signal } : {};
+        return this.end({ type: 'end', s, reason: 'exited', exitCode: told?.code ?? null, ...signal, ...tail });
+      });
     }
     if (req.durationS !== undefined && req.durationS > 0) {
       this.durationTimer = setTimeout(
@@ -304,6 +320,17 @@ export class Recorder {
 /** the hook's event file, in the temp folder; removed when the session ends */
 function hookStreamFile(): string {
   return join(tmpdir(), `trainio-hook-${process.pid}-${Date.now()}.jsonl`);
+}
+
+/** the promise's value, or undefined when it fails or takes longer than `ms` */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function stopWithin(source: Source, ms: number): Promise<void> {

@@ -11,6 +11,7 @@ import { listTrainingCandidates } from '../../core/target/processList';
 import type { Settings } from '../../shared/settings';
 import { LiveSession, type ProfiledSession } from '../sessions/profiledSession';
 import type { SessionList } from '../sessions/sessionList';
+import { askLaunchArguments, rememberLaunch, type LaunchChoice } from './launchArguments';
 import { launchInTerminal } from './launchInTerminal';
 import type { JobContext } from './pathCandidates';
 import { inferTrainingPaths, pickTrainingPaths, type TrainingPaths } from './pathsPicker';
@@ -24,6 +25,10 @@ export interface ProfileArgs {
   checkpoints?: string[];
   /** stop recording after this many seconds */
   durationS?: number;
+  /** launchActiveFile: the script's arguments (given: no prompt) */
+  args?: string[];
+  /** added to the launched job's environment */
+  env?: Record<string, string>;
 }
 
 export function isProfileArgs(x: unknown): x is ProfileArgs {
@@ -36,6 +41,11 @@ export function isProfileArgs(x: unknown): x is ProfileArgs {
     strings(a.command) &&
     strings(a.datasets) &&
     strings(a.checkpoints) &&
+    strings(a.args) &&
+    (a.env === undefined ||
+      (typeof a.env === 'object' &&
+        a.env !== null &&
+        Object.values(a.env).every((v) => typeof v === 'string'))) &&
     (a.cwd === undefined || typeof a.cwd === 'string') &&
     (a.durationS === undefined || typeof a.durationS === 'number')
   );
@@ -116,7 +126,10 @@ export class Profiler {
     return this.attach(c.pid, { cwd: c.cwd }, true, c.command);
   }
 
-  /** "Launch active Python file…": saves it, asks for its folders, runs it in a terminal. */
+  /**
+   * "Launch active Python file…": saves it, asks for its arguments (or a launch.json configuration)
+   * and its folders, runs it in a terminal.
+   */
   async launchActiveFile(args: ProfileArgs = {}): Promise<string | undefined> {
     let doc = activePythonFile();
     if (!doc) {
@@ -131,8 +144,17 @@ export class Profiler {
     }
     if (doc.isDirty) await doc.save();
     const file = doc.uri.fsPath;
-    const cwd = folderOf(file) ?? dirname(file);
-    return this.launch([...this.deps.pythonCommand(), file], cwd, args, !args.datasets && !args.checkpoints);
+    const choice: LaunchChoice | undefined = args.args
+      ? { args: args.args, cwd: args.cwd, env: args.env }
+      : await askLaunchArguments(this.deps.state, file);
+    if (!choice) return undefined;
+    const program = choice.module ? ['-m', choice.module] : [choice.program ?? file];
+    const cwd = choice.cwd ?? args.cwd ?? folderOf(file) ?? dirname(file);
+    const command = [...this.deps.pythonCommand(), ...program, ...choice.args];
+    const ask = !args.datasets && !args.checkpoints;
+    const started = await this.launch(command, cwd, { ...args, env: choice.env ?? args.env }, ask);
+    if (started) await rememberLaunch(this.deps.state, file, choice);
+    return started;
   }
 
   private async attach(
@@ -173,19 +195,36 @@ export class Profiler {
     const launched = await launchInTerminal({
       command,
       cwd,
+      env: args.env,
       datasets: paths.datasets,
       hook: settings.hook,
       sessionFile: out,
     });
-    const recorder = await Recorder.start({
-      target: { pid: launched.pid },
-      out,
-      datasets: paths.datasets,
-      checkpoints: paths.checkpoints,
-      settings,
-      durationS: args.durationS,
-      hookOut: launched.hookOut,
-    });
+    let recorder: Recorder;
+    try {
+      recorder = await Recorder.start({
+        target: { pid: launched.pid },
+        out,
+        datasets: paths.datasets,
+        checkpoints: paths.checkpoints,
+        settings,
+        durationS: args.durationS,
+        hookOut: launched.hookOut,
+        exitStatus: launched.exitStatus,
+      });
+    } catch (e) {
+      // a job that fails at once may be gone before the recording could attach: say why it ended
+      const status = await launched.exitStatus();
+      launched.cleanUp();
+      const last = status?.stderrTail?.split('\n').at(-1);
+      if (status && status.code !== 0)
+        throw new TrainioError(
+          'LAUNCH_FAILED',
+          `the job ${status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`} before the recording started${last ? `: ${last}` : ''}`,
+        );
+      throw e;
+    }
+    void recorder.finished.finally(() => launched.cleanUp());
     return this.follow(recorder);
   }
 
