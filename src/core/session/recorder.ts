@@ -226,7 +226,14 @@ export class Recorder {
         const told = req.exitStatus ? await within(req.exitStatus(), EXIT_STATUS_WAIT_MS) : undefined;
         const tail = told?.stderrTail ? { stderrTail: told.stderrTail } : {};
         const signal = told?.signal ? { signal: told.signal } : {};
-        return this.end({ type: 'end', s, reason: 'exited', exitCode: told?.code ?? null, ...signal, ...tail });
+        return this.end({
+          type: 'end',
+          s,
+          reason: 'exited',
+          exitCode: told?.code ?? null,
+          ...signal,
+          ...tail,
+        });
       });
     }
     if (req.durationS !== undefined && req.durationS > 0) {
