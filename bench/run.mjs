@@ -14,6 +14,8 @@ const quick = [
   ['report export (1 h session)', process.execPath, [...tsx, 'bench/report.ts', '1']],
   ['health checks per tick', process.execPath, [...tsx, 'bench/health-checks.ts', '400']],
   ['panel update', process.execPath, [...tsx, 'bench/panel-render.ts', '10']],
+  ['metrics scrape cost', process.execPath, [...tsx, 'bench/metrics-scrape.ts', '200']],
+  ['merged job report (64 sessions)', process.execPath, [...tsx, 'bench/merge-report.ts', '100', '64']],
 ];
 const long = [
   ['overhead on a real job', process.execPath, ['bench/overhead.mjs', '3', '4']],
