@@ -7,14 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSession } from '../../src/core/session/sessionReader';
 import { hasCommand, hasTorch, requireTool, SYSTEM_PYTHON } from '../support/tools';
 import { knobArgs, makeDataset, tempDir, workloadScript } from '../support/workloads';
-import { finished, spawnCli, waitFor } from './cliRun';
+import { finished, ROOT, spawnCli, waitFor } from './cliRun';
+
+/** the PromQL of docs/metrics.md (one expression per promql block) and of the Grafana dashboard */
+function documentedQueries(): string[] {
+  const docs = readFileSync(join(ROOT, 'docs', 'metrics.md'), 'utf8');
+  const blocks = [...docs.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs', 'grafana', 'trainio-job.json'), 'utf8')) as {
+    panels: { targets: { expr: string }[] }[];
+  };
+  const panels = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+  assert.ok(blocks.length >= 8 && panels.length >= 10);
+  return [...blocks, ...panels].map((q) => q.replace(/\$__rate_interval/g, '5s').replace(/\$job/g, '.*'));
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -179,6 +191,8 @@ void test('Prometheus scrapes two recorders: stall per recorder and totals equal
       `topk(1, ${last('trainio_data_wait_seconds_total{method="exact"}')} / ${last('trainio_loop_seconds_total{method="exact"}')})`,
     );
     assert.equal(slowest[0]?.metric.instance, targets[1]);
+    // every query of docs/metrics.md and of the Grafana dashboard is one Prometheus accepts
+    for (const promql of documentedQueries()) await query(promPort, promql);
   } finally {
     prometheus?.kill('SIGTERM');
     if (prometheus && prometheus.exitCode === null) await new Promise((r) => prometheus!.once('exit', r));
