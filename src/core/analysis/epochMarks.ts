@@ -82,7 +82,10 @@ export function chooseBoundaries(
  * When they disagree — a mark of one source with a mark of the other nearby that does not match
  * it — the respawn mark wins: a new worker generation is a fact, while files opened again can
  * mislead (attached in the middle of an epoch, the files read before the attach look new).
- * A mark with no mark of the other source anywhere near stands alone.
+ * A mark with no mark of the other source anywhere near stands alone — except a reopen mark among
+ * regular respawns (two or more: the workers are not persistent, so every epoch starts with a new
+ * generation): a boundary without a respawn there is a stray re-open (worker start-up reads, late
+ * file events), not an epoch.
  */
 function mergeReopenRespawn(reopen: Mark[], respawn: Mark[], tol: number): Mark[] {
   if (reopen.length === 0) return respawn;
@@ -102,12 +105,19 @@ function mergeReopenRespawn(reopen: Mark[], respawn: Mark[], tol: number): Mark[
       // the earlier evidence dates the boundary: a reopen seen late (attached mid-epoch) must not
       // move bytes of the new epoch into the old one
       out.push(match.s < r.s ? match : r);
-    } else if (!near(r, respawn, conflict)) {
+    } else if (!near(r, respawn, conflict) && !amongRespawns(r, respawn, typical, tol)) {
       out.push(r);
     }
   }
   for (const m of respawn) if (!agreed.has(m)) out.push(m);
   return dedupe(out, tol);
+}
+
+/** within the span that regular respawns mark (their last epoch included) */
+function amongRespawns(r: Mark, respawn: readonly Mark[], typical: number, tol: number): boolean {
+  if (respawn.length < 2) return false;
+  const times = respawn.map((m) => m.s);
+  return r.s >= Math.min(...times) - tol && r.s <= Math.max(...times) + typical;
 }
 
 /** a mark of the other source closer than this share of an epoch contradicts a mark */
