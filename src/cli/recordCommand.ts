@@ -11,6 +11,7 @@ import { flag, listValue, numberValue, parse, splitAtDashDash, stringValue } fro
 import { progressLine, summaryParagraph } from './summaryText';
 import { isRootAlive as isRunning } from '../core/session/rootWatch';
 import { sayFileWarnings } from './fileWarnings';
+import { sayFoundPaths } from './pathNotes';
 import { absorbUncaught } from './uncaught';
 import { RECORD_HELP } from './usage';
 import { closeMetrics, METRICS_OPTIONS, openMetrics } from './metricsOptions';
@@ -58,6 +59,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     hook: !flag(p, 'no-hook'),
     hookOut: hookOut ? resolve(hookOut) : undefined,
     stdio: 'inherit',
+    findPaths: true,
   };
   const metrics = await openMetrics(p, request.settings);
   let recorded: Awaited<ReturnType<typeof recordSession>> | undefined;
@@ -93,6 +95,7 @@ export async function recordSession(
   const recorder = await Recorder.start(request);
   io.onStart?.(recorder);
   const stopFileWarnings = sayFileWarnings(recorder);
+  const stopPathNotes = sayFoundPaths(recorder);
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -109,6 +112,7 @@ export async function recordSession(
   } finally {
     stopProgress();
     stopFileWarnings();
+    stopPathNotes();
     restore();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -61,7 +61,7 @@ export interface TrainingScript {
   checkpointPaths: PathHint[];
 }
 
-const DATASET_CALLEE =
+export const DATASET_CALLEE =
   /(?:^|\.)(?:[A-Za-z0-9_]*Dataset|[A-Za-z0-9_]*Folder|ImageNet|CIFAR10|CIFAR100|MNIST|FashionMNIST)$/;
 const DATASET_PATH_KEYWORDS = ['root', 'path', 'data_dir', 'data_root', 'directory', 'folder', 'dir'];
 export const DATA_ARG =

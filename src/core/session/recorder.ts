@@ -29,12 +29,13 @@ import { spaceWarning } from './diskSpace';
 import { resumedText, stoppedText } from './fileStateText';
 import { SessionWriter, type WriteTrouble } from './sessionWriter';
 import { awaitedDirectories, DirectoryArrivals, type AwaitedDirectory } from './awaitedDirectories';
-import { planSources } from './sourcePlan';
+import { planSources, type SourcePlan } from './sourcePlan';
+import { PathFinding, type PathFindingRequest } from '../discovery/pathFinding';
 import { attachTarget, launchCommand, type Launched } from './targetStart';
 
 export type RecordTarget = { pid: number } | { command: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
-export interface RecordRequest {
+export interface RecordRequest extends PathFindingRequest {
   target: RecordTarget;
   /** the session file (JSON lines) */
   out: string;
@@ -83,6 +84,7 @@ export class Recorder {
   /** folders that did not exist at the start, waited for while recording */
   private waiting: AwaitedDirectory[] = [];
   private arrivals: DirectoryArrivals | undefined;
+  private finding: PathFinding | undefined;
   private readonly failures = new Set<string>();
 
   private constructor(
@@ -103,10 +105,15 @@ export class Recorder {
   }
 
   /** Validates everything, then starts the target (launch) and every source. */
-  static async start(req: RecordRequest): Promise<Recorder> {
+  static async start(request: RecordRequest): Promise<Recorder> {
+    const attached = 'pid' in request.target ? attachTarget(request.target.pid) : undefined;
+    // folders not given are found from what the job does (attached: by watching it a moment now)
+    const finding = await PathFinding.before(request);
+    const req = finding
+      ? { ...request, datasets: finding.datasets, checkpoints: finding.checkpoints }
+      : request;
     // a folder that does not exist yet is waited for; one that can never appear is an error
     const waiting = awaitedDirectories(req.datasets, req.checkpoints);
-    const attached = 'pid' in req.target ? attachTarget(req.target.pid) : undefined;
     const env = await environment();
     const writer = SessionWriter.create(req.out);
     const hook = !attached && (req.hook ?? req.settings.hook);
@@ -136,6 +143,7 @@ export class Recorder {
     const recorder = new Recorder(writer, target, startedAtMs, req.settings, launched?.child);
     if (hookOut !== req.hookOut) recorder.ownHookFile = hookOut;
     recorder.waiting = waiting;
+    recorder.finding = finding;
     recorder.begin(req, env, hook, hookOut, launched);
     return recorder;
   }
@@ -214,6 +222,7 @@ export class Recorder {
       }
     });
     for (const dir of this.waiting) this.arrivals.wait(dir);
+    if (this.finding) this.watchPaths(this.finding, plan, ctx);
     if (launched) {
       void launched.exited.then(({ code, signal }) =>
         this.end({ type: 'end', s: this.now(), reason: 'exited', exitCode: code, signal }),
@@ -242,6 +251,21 @@ export class Recorder {
         req.durationS * 1000,
       );
     }
+  }
+
+  /** What was found before the start (notes), and the watch that finds the rest and starts its sources. */
+  private watchPaths(finding: PathFinding, plan: SourcePlan, ctx: SourceContext): void {
+    for (const n of finding.notes()) this.emit({ type: 'note', s: this.now(), ...n, about: 'paths' });
+    const watch = finding.watch(this.target.pid, (dir, role) => {
+      if (this.ending) return;
+      for (const source of plan.forDirectory(dir, role)) {
+        this.sources.push(source);
+        this.startSource(source, ctx);
+      }
+    });
+    this.sources.push(watch);
+    this.startSource(watch, ctx);
+    this.onRecord((r) => watch.observe(r));
   }
 
   private startSource(source: Source, ctx: SourceContext): void {
