@@ -27,6 +27,37 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${sign}${threeDigits(value)} ${BYTE_UNITS[unit]}`;
 }
 
+/** one decimal unit for every byte count of a table, so that MB never sits next to GB */
+export interface ByteScale {
+  unit: string;
+  divisor: number;
+}
+
+/** the unit formatBytes would pick for the largest of `values` */
+export function byteScale(values: readonly (number | null | undefined)[]): ByteScale {
+  let largest = 0;
+  for (const v of values)
+    if (v !== null && v !== undefined && Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  let unit = 0;
+  let value = largest;
+  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return { unit: BYTE_UNITS[unit] as string, divisor: 1000 ** unit };
+}
+
+/** bytes in a given unit: three significant digits, two where the value is small for its unit */
+export function formatBytesIn(bytes: number | null | undefined, scale: ByteScale): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return NO_VALUE;
+  const value = bytes / scale.divisor;
+  if (scale.divisor === 1 || value === 0) return `${value.toFixed(0)} ${scale.unit}`;
+  const abs = Math.abs(value);
+  // below 1 unit: two significant digits, at most four decimals (0.29 GB, 0.0017 GB)
+  const text = abs >= 1 ? threeDigits(abs) : abs.toFixed(Math.min(4, 1 - Math.floor(Math.log10(abs))));
+  return Number(text) === 0 ? `0 ${scale.unit}` : `${value < 0 ? '-' : ''}${text} ${scale.unit}`;
+}
+
 export function formatRate(bytesPerS: number | null | undefined): string {
   const bytes = formatBytes(bytesPerS);
   return bytes === NO_VALUE ? bytes : `${bytes}/s`;

@@ -1,19 +1,7 @@
 /** The charts in words: a text summary under each chart, for screen readers and for print. */
 import type { SessionReport } from '../../src/shared/model.js';
 import { formatBytes, formatClock, formatDuration, formatPct, formatRate } from '../../src/shared/format.js';
-
-function peak(
-  t: readonly number[],
-  values: readonly (number | null | undefined)[],
-): { at: number; value: number } | null {
-  let best: { at: number; value: number } | null = null;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    if (!best || v > best.value) best = { at: t[i] ?? 0, value: v };
-  }
-  return best;
-}
+import { peakOfFullWindows } from '../../src/shared/vocabulary.js';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -21,7 +9,7 @@ function plural(n: number, one: string, many: string): string {
 
 export function stallSummary(report: SessionReport): string {
   const s = report.dataStall;
-  const top = peak(report.series.t, report.series.stallPct);
+  const top = peakOfFullWindows(report.series.t, report.series.stallPct);
   if (s.pct === null && !top) return 'No data-stall measurement yet.';
   const method = s.method === 'exact' ? 'measured exactly' : `estimated, ${s.confidence} confidence`;
   const parts = [`Data stall ${formatPct(s.pct)} (${method}) over ${formatDuration(report.durationS)}.`];
@@ -36,7 +24,7 @@ export function throughputSummary(report: SessionReport): string {
   const s = report.series;
   if (s.t.length === 0) return 'No throughput samples yet.';
   const total = report.totals;
-  const top = peak(s.t, s.readBps);
+  const top = peakOfFullWindows(s.t, s.readBps);
   const parts = [
     `Read ${formatBytes(total.rchar)} in all: ${formatPct(report.reread.pageCacheHitPct)} from the page cache, ` +
       `${formatBytes(total.readBytes)} from disk.`,

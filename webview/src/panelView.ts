@@ -8,7 +8,7 @@ import { stallSummary, throughputSummary } from './chartSummaries.js';
 import { StallChart } from './charts/stallChart.js';
 import { ThroughputChart } from './charts/throughputChart.js';
 import { el, setText } from './dom.js';
-import { formatPct } from '../../src/shared/format.js';
+import { formatClock, formatPct } from '../../src/shared/format.js';
 import type { HostConnection } from './hostConnection.js';
 import { AdviceList } from './sections/adviceList.js';
 import { CheckpointList } from './sections/checkpointList.js';
@@ -17,6 +17,7 @@ import { EpochTable } from './sections/epochTable.js';
 import { Header, type Phase } from './sections/header.js';
 import { HealthStrip } from './sections/healthStrip.js';
 import { RankTable } from './sections/rankTable.js';
+import { TimeRangeControl, windowOf } from './sections/timeRange.js';
 import { readPalette, watchTheme, type Palette } from './theme.js';
 
 export interface PanelInit {
@@ -71,6 +72,7 @@ export class PanelView {
   private readonly health = new HealthStrip();
   private readonly ranks = new RankTable();
   private readonly ranksSection: HTMLElement;
+  private readonly range: TimeRangeControl;
   private report: SessionReport | undefined;
   private phase: Phase;
   private thresholds: Thresholds;
@@ -86,6 +88,7 @@ export class PanelView {
     this.checkpoints = new CheckpointList(connection);
     this.dataset = new DatasetCard(palette);
     this.advice = new AdviceList(connection);
+    this.range = new TimeRangeControl(() => this.redrawCharts());
 
     const stall = chartFigure(
       'stall',
@@ -99,7 +102,7 @@ export class PanelView {
     this.throughputCaption = throughput.caption;
     const keys = el('p', { className: 'marker-keys' }, [
       swatch('epoch', 'epoch start'),
-      swatch('checkpoint', 'checkpoint write'),
+      swatch('checkpoint', 'checkpoint write (ticks at the bottom when dense)'),
       swatch('warning', `warning ≥ ${formatPct(init.thresholds.warningPct, 0)}`),
       swatch('error', `error ≥ ${formatPct(init.thresholds.errorPct, 0)}`),
     ]);
@@ -108,7 +111,7 @@ export class PanelView {
     root.replaceChildren(
       this.header.element,
       this.health.element,
-      section('stall', 'Data stall over time', [stall.figure, keys]),
+      section('stall', 'Data stall over time', [this.range.element, stall.figure, keys]),
       this.ranksSection,
       section('throughput', 'Throughput: page cache vs disk', [throughput.figure]),
       section('epochs', 'Epochs', [this.epochs.element]),
@@ -135,15 +138,31 @@ export class PanelView {
     if (report.ended && this.phase === 'live') this.phase = 'ended';
     this.header.update(report, this.thresholds, this.phase);
     this.health.update(report, this.phase === 'live');
-    this.stallChart.update(report);
+    this.drawCharts(report);
     setText(this.stallCaption, stallSummary(report));
-    this.throughputChart.update(report);
     setText(this.throughputCaption, throughputSummary(report));
     this.ranksSection.hidden = !this.ranks.update(report);
     this.epochs.update(report);
     this.checkpoints.update(report);
     this.dataset.update(report);
     this.advice.update(report);
+  }
+
+  /** the charts over the chosen time range; says what they show next to the range control */
+  private drawCharts(report: SessionReport): void {
+    const window = windowOf(this.range.range, report);
+    this.stallChart.update(report, window);
+    this.throughputChart.update(report, window);
+    const grouped = this.stallChart.grouped || this.throughputChart.grouped;
+    this.range.update(
+      report,
+      `${formatClock(window.from)} → ${formatClock(window.to)}` +
+        (grouped ? ' · lines are means per column, shading their range' : ''),
+    );
+  }
+
+  private redrawCharts(): void {
+    if (this.report) this.drawCharts(this.report);
   }
 
   end(report: SessionReport): void {
@@ -163,8 +182,9 @@ export class PanelView {
   }
 
   private setPalette(palette: Palette): void {
-    this.stallChart.setPalette(palette, this.report);
-    this.throughputChart.setPalette(palette, this.report);
+    const window = this.report ? windowOf(this.range.range, this.report) : undefined;
+    this.stallChart.setPalette(palette, this.report, window);
+    this.throughputChart.setPalette(palette, this.report, window);
     this.dataset.setPalette(palette);
   }
 }

@@ -20,6 +20,9 @@ interface MethodTotals {
   /** loop seconds by confidence, to weigh the session's confidence */
   byConfidence: Record<Confidence, number>;
   last: StallRecord | undefined;
+  /** the last window at least half as long as the longest seen (a final 84 ms window never headlines) */
+  lastFull: StallRecord | undefined;
+  longestWindowS: number;
 }
 
 function emptyTotals(): MethodTotals {
@@ -34,6 +37,8 @@ function emptyTotals(): MethodTotals {
     batches: 0,
     byConfidence: { high: 0, medium: 0, low: 0 },
     last: undefined,
+    lastFull: undefined,
+    longestWindowS: 0,
   };
 }
 
@@ -59,6 +64,8 @@ export class StallAggregator {
     }
     if (t.byConfidence[r.confidence] !== undefined) t.byConfidence[r.confidence] += Math.max(r.loopS, 1e-3);
     t.last = r;
+    if (r.windowS > t.longestWindowS) t.longestWindowS = r.windowS;
+    if (r.windowS >= 0.5 * t.longestWindowS) t.lastFull = r;
     for (const m of r.missing ?? []) this.missing.add(m);
   }
 
@@ -83,7 +90,7 @@ export class StallAggregator {
       pct: pct(t.waitS, t.loopS),
       method,
       confidence: method === 'exact' ? 'high' : dominantConfidence(t.byConfidence),
-      windowPct: t.last ? pct(t.last.waitS, t.last.loopS) : null,
+      windowPct: t.lastFull ? pct(t.lastFull.waitS, t.lastFull.loopS) : null,
     };
     if (this.totals.exact.windows > 0 && this.totals.estimated.windows > 0) {
       out.exactPct = pct(this.totals.exact.waitS, this.totals.exact.loopS);

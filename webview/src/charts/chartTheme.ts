@@ -17,6 +17,7 @@ export function markerColours(palette: Palette): MarkerColours {
     epoch: withAlpha(palette.foreground, palette.highContrast ? 0.8 : 0.45),
     label: palette.muted,
     checkpoint: withAlpha(palette.purple, palette.highContrast ? 0.45 : 0.22),
+    tick: withAlpha(palette.purple, palette.highContrast ? 1 : 0.8),
     font: `${palette.fontSize}px ${palette.fontFamily}`,
   };
 }
@@ -71,36 +72,18 @@ export function timeStep(spanS: number): number {
 
 /** the part of a linear time axis' options that changes with the session's length */
 interface TimeAxisRange {
+  min?: number | string;
   max?: number | string;
   ticks?: { stepSize?: number };
 }
 
-/** sets the time axis' range (0 … max) and a clock-friendly tick step */
-export function setTimeRange(options: unknown, maxS: number): void {
+/** shows `from … to` on the time axis (the time-range control's window), clock-friendly ticks */
+export function setTimeWindow(options: unknown, from: number, to: number): void {
   const axis = options as TimeAxisRange | undefined;
   if (!axis) return;
-  axis.max = maxS;
-  if (axis.ticks) axis.ticks.stepSize = timeStep(maxS);
-}
-
-/** a line is thinned to about one point per this many pixels of chart width */
-const PX_PER_POINT = 2;
-
-/**
- * Long series are thinned before drawing (chart.js LTTB decimation keeps the shape and the peaks):
- * drawing 4000 points into a few hundred pixels costs raster time and shows nothing more.
- */
-export function decimation(): { enabled: true; algorithm: 'lttb'; samples: number; threshold: number } {
-  return { enabled: true, algorithm: 'lttb', samples: 500, threshold: 500 };
-}
-
-/** sizes the decimation to the chart's current width (call before each update) */
-export function fitDecimation(options: unknown, chartWidth: number): void {
-  const d = options as { samples?: number; threshold?: number } | undefined;
-  if (!d) return;
-  const samples = Math.max(100, Math.round(chartWidth / PX_PER_POINT));
-  d.samples = samples;
-  d.threshold = samples;
+  axis.min = from;
+  axis.max = to;
+  if (axis.ticks) axis.ticks.stepSize = timeStep(Math.max(1, to - from));
 }
 
 export function valueAxisFit(scale: Scale): void {

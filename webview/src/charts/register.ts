@@ -4,7 +4,6 @@ import {
   BarElement,
   CategoryScale,
   Chart,
-  Decimation,
   Filler,
   Legend,
   LinearScale,
@@ -25,7 +24,6 @@ Chart.register(
   Filler,
   Legend,
   Tooltip,
-  Decimation,
 );
 
 export { Chart };

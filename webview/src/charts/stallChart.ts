@@ -1,27 +1,23 @@
-/** Chart 1: data-stall % over time, with epoch boundaries, checkpoint spans and the thresholds. */
+/**
+ * Chart 1: data-stall % over time, with epoch boundaries, checkpoint spans and the thresholds. A
+ * long range is drawn as the mean per few-pixel column with its min–max envelope behind it.
+ */
 import type { SessionReport } from '../../../src/shared/model.js';
 import type { Thresholds } from '../../../src/shared/protocol.js';
 import { formatClock, formatPct } from '../../../src/shared/format.js';
 import { withAlpha, type Palette } from '../theme.js';
-import {
-  decimation,
-  fitDecimation,
-  fontOf,
-  markerColours,
-  recolour,
-  setTimeRange,
-  timeAxis,
-  valueAxisFit,
-} from './chartTheme.js';
+import { fontOf, markerColours, recolour, setTimeWindow, timeAxis, valueAxisFit } from './chartTheme.js';
+import { aggregate, columnsFor, type TimeWindow } from './envelope.js';
 import { createMarkers, type MarkersControl } from './markersPlugin.js';
-import { fillPoints, finiteOrNull, type Point } from './points.js';
+import { finiteOrNull, type Point } from './points.js';
 import { Chart } from './register.js';
 
 export class StallChart {
   private readonly chart: Chart<'line', Point[]>;
   private readonly markers: MarkersControl;
-  private points: Point[] = [];
   private palette: Palette;
+  /** true when the last update grouped the points into columns */
+  grouped = false;
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -36,7 +32,7 @@ export class StallChart {
         datasets: [
           {
             label: 'data stall',
-            data: this.points,
+            data: [],
             borderColor: palette.orange,
             backgroundColor: withAlpha(palette.orange, 0.25),
             borderWidth: palette.highContrast ? 2 : 1.5,
@@ -45,6 +41,8 @@ export class StallChart {
             pointHitRadius: 4,
             spanGaps: false,
           },
+          envelope('data stall, highest in column', '+1', palette),
+          envelope('data stall, lowest in column', false, palette),
         ],
       },
       options: {
@@ -72,11 +70,12 @@ export class StallChart {
         },
         plugins: {
           legend: { display: false },
-          decimation: decimation(),
           tooltip: {
+            filter: (item) => item.datasetIndex === 0,
             callbacks: {
               title: (items) => formatClock(items[0]?.parsed.x ?? 0),
-              label: (item) => `data stall ${formatPct(item.parsed.y)}`,
+              label: (item) =>
+                `data stall ${formatPct(item.parsed.y)}${this.grouped ? ' (column mean)' : ''}`,
             },
           },
         },
@@ -86,12 +85,15 @@ export class StallChart {
     recolour(this.chart.options, palette);
   }
 
-  update(report: SessionReport): void {
+  update(report: SessionReport, window: TimeWindow): void {
     const { t, stallPct } = report.series;
-    this.points = fillPoints(this.points, t, (i) => finiteOrNull(stallPct[i]));
-    const dataset = this.chart.data.datasets[0];
-    if (dataset) dataset.data = this.points;
-    setTimeRange(this.chart.options.scales?.x, Math.max(report.durationS, t[t.length - 1] ?? 0, 1));
+    const a = aggregate(t, (i) => finiteOrNull(stallPct[i]), window, columnsFor(this.chart.width));
+    this.grouped = a.grouped;
+    const [line, high, low] = this.chart.data.datasets;
+    if (line) line.data = a.mean;
+    if (high) high.data = a.max;
+    if (low) low.data = a.min;
+    setTimeWindow(this.chart.options.scales?.x, window.from, window.to);
     this.markers.set({
       epochs: report.epochs,
       checkpoints: report.checkpoints,
@@ -100,11 +102,10 @@ export class StallChart {
         { value: this.thresholds.errorPct, colour: withAlpha(this.palette.red, 0.9) },
       ],
     });
-    fitDecimation(this.chart.options.plugins?.decimation, this.chart.width);
     this.chart.update('none');
   }
 
-  setPalette(palette: Palette, report: SessionReport | undefined): void {
+  setPalette(palette: Palette, report: SessionReport | undefined, window?: TimeWindow): void {
     this.palette = palette;
     const dataset = this.chart.data.datasets[0];
     if (dataset) {
@@ -114,11 +115,28 @@ export class StallChart {
     }
     recolour(this.chart.options, palette);
     this.markers.setColours(markerColours(palette));
-    if (report) this.update(report);
+    const [, high, low] = this.chart.data.datasets;
+    for (const d of [high, low]) if (d) d.backgroundColor = withAlpha(palette.orange, 0.12);
+    if (report && window) this.update(report, window);
     else this.chart.update('none');
   }
 
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/** an invisible line of the envelope; the upper one fills down to the lower one */
+function envelope(label: string, fill: '+1' | false, palette: Palette) {
+  return {
+    label,
+    data: [] as Point[],
+    borderColor: 'transparent',
+    backgroundColor: withAlpha(palette.orange, 0.12),
+    borderWidth: 0,
+    fill,
+    pointRadius: 0,
+    pointHitRadius: 0,
+    spanGaps: false,
+  };
 }

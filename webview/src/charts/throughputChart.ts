@@ -1,32 +1,25 @@
 /**
  * Chart 2: read/write throughput of the process tree. Reads are split into what came from the disk
  * (read_bytes) and what the page cache served (rchar − read_bytes, drawn as the band between the
- * disk area and the total read line); writes and the whole system's disk reads are lines.
+ * disk area and the total read line); writes and the whole system's disk reads are lines. A long
+ * range draws each line as its mean per few-pixel column, and the total read's min–max as a faint
+ * envelope: bursts of reads stay visible as a spread instead of a solid block.
  */
 import type { SessionReport } from '../../../src/shared/model.js';
 import { formatClock, formatRate } from '../../../src/shared/format.js';
 import { withAlpha, type Palette } from '../theme.js';
-import {
-  decimation,
-  fitDecimation,
-  fontOf,
-  markerColours,
-  recolour,
-  setTimeRange,
-  timeAxis,
-  valueAxisFit,
-} from './chartTheme.js';
+import { fontOf, markerColours, recolour, setTimeWindow, timeAxis, valueAxisFit } from './chartTheme.js';
+import { aggregate, columnsFor, type TimeWindow } from './envelope.js';
 import { createMarkers, type MarkersControl } from './markersPlugin.js';
-import { fillPoints, finiteOrNull, type Point } from './points.js';
+import { finiteOrNull, type Point } from './points.js';
 import { Chart } from './register.js';
 
 const MB = 1e6;
 
-/** dataset order in the chart */
+/** dataset order in the chart: disk, total read, written, system disk read, then the read envelope */
 const DISK = 0;
 const TOTAL_READ = 1;
-const WRITE = 2;
-const SYSTEM = 3;
+const READ_HIGH = 4;
 
 function colours(palette: Palette) {
   return [
@@ -34,6 +27,8 @@ function colours(palette: Palette) {
     { border: palette.blue, fill: withAlpha(palette.blue, 0.22) },
     { border: palette.purple, fill: 'transparent' },
     { border: withAlpha(palette.foreground, 0.6), fill: 'transparent' },
+    { border: 'transparent', fill: withAlpha(palette.blue, 0.12) },
+    { border: 'transparent', fill: 'transparent' },
   ];
 }
 
@@ -54,7 +49,9 @@ function valueAt(points: readonly Point[], x: number): number {
 export class ThroughputChart {
   private readonly chart: Chart<'line', Point[]>;
   private readonly markers: MarkersControl;
-  private readonly points: Point[][] = [[], [], [], []];
+  private points: Point[][] = [[], [], [], [], [], []];
+  /** true when the last update grouped the points into columns */
+  grouped = false;
 
   constructor(canvas: HTMLCanvasElement, palette: Palette) {
     this.markers = createMarkers(markerColours(palette));
@@ -97,6 +94,26 @@ export class ThroughputChart {
             borderColor: c[3]?.border,
             backgroundColor: c[3]?.fill,
           },
+          {
+            ...line,
+            label: 'read, highest in column',
+            data: [],
+            fill: '+1',
+            borderWidth: 0,
+            pointHitRadius: 0,
+            borderColor: c[4]?.border,
+            backgroundColor: c[4]?.fill,
+          },
+          {
+            ...line,
+            label: 'read, lowest in column',
+            data: [],
+            fill: false,
+            borderWidth: 0,
+            pointHitRadius: 0,
+            borderColor: c[5]?.border,
+            backgroundColor: c[5]?.fill,
+          },
         ],
       },
       options: {
@@ -120,9 +137,13 @@ export class ThroughputChart {
           },
         },
         plugins: {
-          legend: { position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 8 } },
-          decimation: decimation(),
+          legend: {
+            position: 'top',
+            align: 'end',
+            labels: { boxWidth: 12, boxHeight: 8, filter: (item) => (item.datasetIndex ?? 0) < READ_HIGH },
+          },
           tooltip: {
+            filter: (item) => item.datasetIndex < READ_HIGH,
             callbacks: {
               title: (items) => formatClock(items[0]?.parsed.x ?? 0),
               label: (item) => {
@@ -140,37 +161,43 @@ export class ThroughputChart {
     recolour(this.chart.options, palette);
   }
 
-  update(report: SessionReport): void {
+  update(report: SessionReport, window: TimeWindow): void {
     const s = report.series;
     const at = (values: readonly (number | null | undefined)[], i: number): number | null => {
       const v = finiteOrNull(values[i]);
       return v === null ? null : v / MB;
     };
-    fillPoints(this.points[DISK] as Point[], s.t, (i) => at(s.diskReadBps, i));
-    fillPoints(this.points[TOTAL_READ] as Point[], s.t, (i) => {
+    const columns = columnsFor(this.chart.width);
+    const totalRead = (i: number): number | null => {
       const read = at(s.readBps, i);
-      const disk = at(s.diskReadBps, i);
-      return read === null ? null : Math.max(read, disk ?? 0);
-    });
-    fillPoints(this.points[WRITE] as Point[], s.t, (i) => at(s.writeBps, i));
-    fillPoints(this.points[SYSTEM] as Point[], s.t, (i) => at(s.systemDiskReadBps, i));
+      return read === null ? null : Math.max(read, at(s.diskReadBps, i) ?? 0);
+    };
+    const read = aggregate(s.t, totalRead, window, columns);
+    this.grouped = read.grouped;
+    this.points = [
+      aggregate(s.t, (i) => at(s.diskReadBps, i), window, columns).mean,
+      read.mean,
+      aggregate(s.t, (i) => at(s.writeBps, i), window, columns).mean,
+      aggregate(s.t, (i) => at(s.systemDiskReadBps, i), window, columns).mean,
+      read.max,
+      read.min,
+    ];
     this.chart.data.datasets.forEach((dataset, i) => (dataset.data = this.points[i] as Point[]));
-    setTimeRange(this.chart.options.scales?.x, Math.max(report.durationS, s.t[s.t.length - 1] ?? 0, 1));
+    setTimeWindow(this.chart.options.scales?.x, window.from, window.to);
     this.markers.set({ epochs: report.epochs, checkpoints: report.checkpoints, thresholds: [] });
-    fitDecimation(this.chart.options.plugins?.decimation, this.chart.width);
     this.chart.update('none');
   }
 
-  setPalette(palette: Palette, report: SessionReport | undefined): void {
+  setPalette(palette: Palette, report: SessionReport | undefined, window?: TimeWindow): void {
     const c = colours(palette);
     this.chart.data.datasets.forEach((dataset, i) => {
       dataset.borderColor = c[i]?.border;
       dataset.backgroundColor = c[i]?.fill;
-      dataset.borderWidth = palette.highContrast ? 2 : 1.5;
+      if (i < READ_HIGH) dataset.borderWidth = palette.highContrast ? 2 : 1.5;
     });
     recolour(this.chart.options, palette);
     this.markers.setColours(markerColours(palette));
-    if (report) this.update(report);
+    if (report && window) this.update(report, window);
     else this.chart.update('none');
   }
 

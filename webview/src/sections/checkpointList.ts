@@ -1,11 +1,19 @@
 /**
- * The checkpoints: when, where, how big, how long, and the training time each one cost. An entry
- * with a call site reveals the `torch.save` line when clicked.
+ * The checkpoints: when, where, how big, how long, and the training time each one cost (the last
+ * ones only in a long run, with "show all"; the footer sums them all). An entry with a call site
+ * reveals the `torch.save` line when clicked.
  */
 import type { CheckpointSummary, SessionReport } from '../../../src/shared/model.js';
 import { el, setHidden, setText, syncTextRows, toggleClass } from '../dom.js';
-import { formatBytes, formatClock, formatDuration } from '../../../src/shared/format.js';
+import {
+  byteScale,
+  formatBytes,
+  formatBytesIn,
+  formatClock,
+  formatDuration,
+} from '../../../src/shared/format.js';
 import type { HostConnection } from '../hostConnection.js';
+import { RowLimit } from './rowLimit.js';
 import { siteLink } from './siteLink.js';
 import { buildTable, type TableParts } from './table.js';
 
@@ -20,6 +28,10 @@ export class CheckpointList {
   private readonly parts: TableParts;
   private readonly empty = el('p', { className: 'empty', text: 'No checkpoint written yet.' });
   private checkpoints: readonly CheckpointSummary[] = [];
+  private readonly limit: RowLimit;
+  private report: SessionReport | undefined;
+  /** the index in the report of the first row shown */
+  private offset = 0;
 
   constructor(private readonly connection: HostConnection) {
     this.parts = buildTable(
@@ -35,14 +47,21 @@ export class CheckpointList {
       'checkpoints',
     );
     this.parts.body.addEventListener('click', (event) => this.onClick(event));
-    this.element = el('div', { className: 'table-wrap' }, [this.parts.table, this.empty]);
+    this.limit = new RowLimit('checkpoints', () => this.report && this.update(this.report));
+    this.element = el('div', { className: 'table-wrap' }, [this.limit.element, this.parts.table, this.empty]);
   }
 
   update(report: SessionReport): void {
-    const list = report.checkpoints;
-    this.checkpoints = list;
-    setHidden(this.parts.table, list.length === 0);
-    setHidden(this.empty, list.length > 0);
+    this.report = report;
+    const all = report.checkpoints;
+    this.checkpoints = all;
+    setHidden(this.parts.table, all.length === 0);
+    setHidden(this.empty, all.length > 0);
+    this.offset = this.limit.firstShown(all.length);
+    const list = all.slice(this.offset);
+    const bytes = all.reduce((sum, c) => sum + c.bytes, 0);
+    // one unit for the rows; the footer's total is written in its own
+    const scale = byteScale(list.map((c) => c.bytes));
     const body = this.parts.body;
     while (body.rows.length > list.length) body.deleteRow(body.rows.length - 1);
     list.forEach((c, i) => {
@@ -50,7 +69,7 @@ export class CheckpointList {
       const texts = [
         formatClock(c.startS),
         c.path,
-        formatBytes(c.bytes),
+        formatBytesIn(c.bytes, scale),
         formatDuration(c.durationS),
         formatDuration(c.lostS),
       ];
@@ -70,13 +89,12 @@ export class CheckpointList {
       }
       toggleClass(row, 'has-site', c.site !== undefined && this.connection.interactive);
     });
-    const bytes = list.reduce((sum, c) => sum + c.bytes, 0);
-    const lost = list.reduce((sum, c) => sum + c.lostS, 0);
-    const took = list.reduce((sum, c) => sum + c.durationS, 0);
+    const lost = all.reduce((sum, c) => sum + c.lostS, 0);
+    const took = all.reduce((sum, c) => sum + c.durationS, 0);
     syncTextRows(
       this.parts.foot,
-      list.length
-        ? [[`${list.length} saved`, '', formatBytes(bytes), formatDuration(took), formatDuration(lost), '']]
+      all.length
+        ? [[`${all.length} saved`, '', formatBytes(bytes), formatDuration(took), formatDuration(lost), '']]
         : [],
     );
   }
@@ -86,7 +104,7 @@ export class CheckpointList {
     if (!this.connection.interactive || !(event.target instanceof Element)) return;
     const row = event.target.closest('tr');
     if (!row || row.parentElement !== this.parts.body) return;
-    const site = this.checkpoints[row.sectionRowIndex]?.site;
+    const site = this.checkpoints[this.offset + row.sectionRowIndex]?.site;
     if (site) this.connection.post({ type: 'openSite', site: { file: site.file, line: site.line } });
   }
 }

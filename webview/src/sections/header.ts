@@ -1,18 +1,19 @@
 /**
  * The panel's header: the big data-stall figure (coloured by the thresholds), the current epoch,
- * the read rate now, checkpoints, the live/ended badge, and the Stop and Export buttons.
+ * the read rate now (the session's mean once it ended), the dataset passes, checkpoints, the live/ended badge, and the Stop and Export buttons.
  */
 import type { SessionReport } from '../../../src/shared/model.js';
 import type { Thresholds } from '../../../src/shared/protocol.js';
 import { el, setHidden, setText, toggleClass } from '../dom.js';
+import { formatBytes, formatDuration, formatPct, formatRate, NO_VALUE } from '../../../src/shared/format.js';
 import {
-  formatBytes,
-  formatDuration,
-  formatFactor,
-  formatPct,
-  formatRate,
-  NO_VALUE,
-} from '../../../src/shared/format.js';
+  datasetPasses,
+  epochCounting,
+  lastFullWindow,
+  passesText,
+  peakOfFullWindows,
+  showsNow,
+} from '../../../src/shared/vocabulary.js';
 import type { HostConnection } from '../hostConnection.js';
 import { siteLink } from './siteLink.js';
 
@@ -30,6 +31,7 @@ export function stallLevel(pct: number | null, thresholds: Thresholds): StallLev
 
 interface Figure {
   box: HTMLElement;
+  name: HTMLElement;
   value: HTMLElement;
   detail: HTMLElement;
 }
@@ -37,17 +39,19 @@ interface Figure {
 function figure(name: string, key: string): Figure {
   const value = el('dd', { className: 'figure-value', attrs: { 'data-figure': key } });
   const detail = el('dd', { className: 'figure-detail' });
-  const box = el('div', { className: `figure figure-${key}` }, [el('dt', { text: name }), value, detail]);
-  return { box, value, detail };
+  const term = el('dt', { text: name });
+  const box = el('div', { className: `figure figure-${key}` }, [term, value, detail]);
+  return { box, name: term, value, detail };
 }
 
-function methodText(report: SessionReport): string {
+function methodText(report: SessionReport, live: boolean): string {
   const s = report.dataStall;
   const parts: string[] = [s.method === 'exact' ? 'exact' : `estimated · ${s.confidence} confidence`];
   if (s.method === 'exact' && s.estimatedPct !== undefined && s.estimatedPct !== null) {
     parts.push(`estimate from outside ${formatPct(s.estimatedPct)}`);
   }
-  parts.push(`now ${formatPct(s.windowPct)}`);
+  // an ended session has no "now"; a live one headlines only a full window (the aggregator's rule)
+  if (showsNow(report, live) && s.windowPct !== null) parts.push(`now ${formatPct(s.windowPct)}`);
   return parts.join(' · ');
 }
 
@@ -70,7 +74,7 @@ export class Header {
   private readonly stall = figure('Data stall', 'stall');
   private readonly epoch = figure('Epoch', 'epoch');
   private readonly readNow = figure('Read now', 'read');
-  private readonly reread = figure('Re-read', 'reread');
+  private readonly reread = figure('Dataset passes', 'reread');
   private readonly checkpoints = figure('Checkpoints', 'checkpoints');
   private loadersKey = '';
 
@@ -113,22 +117,24 @@ export class Header {
     for (const l of ['ok', 'warning', 'error', 'unknown'])
       toggleClass(this.stall.box, `level-${l}`, l === level);
     setText(this.stall.value, formatPct(report.dataStall.pct));
-    setText(this.stall.detail, methodText(report));
+    const live = phase === 'live';
+    setText(this.stall.detail, methodText(report, live));
 
     const last = report.epochs[report.epochs.length - 1];
+    const sinceAttach = epochCounting(report) === 'attach';
+    setText(this.epoch.name, sinceAttach ? 'Epoch since attach' : 'Epoch');
     setText(this.epoch.value, last ? String(last.index) : NO_VALUE);
     setText(
       this.epoch.detail,
       last ? `${report.epochs.length} seen · last ${formatDuration(last.endS - last.startS)}` : 'none yet',
     );
+    this.updateRead(report, live);
 
-    const s = report.series;
-    const n = s.t.length - 1;
-    setText(this.readNow.value, n >= 0 ? formatRate(s.readBps[n]) : NO_VALUE);
-    setText(this.readNow.detail, n >= 0 ? `from disk ${formatRate(s.diskReadBps[n])}` : 'no samples yet');
-
-    setText(this.reread.value, formatFactor(report.reread.factor));
-    setText(this.reread.detail, `page cache ${formatPct(report.reread.pageCacheHitPct)}`);
+    setText(this.reread.value, passesText(datasetPasses(report)));
+    setText(
+      this.reread.detail,
+      `bytes read ÷ dataset size · page cache ${formatPct(report.reread.pageCacheHitPct)}`,
+    );
 
     const lost = report.checkpoints.reduce((sum, c) => sum + c.lostS, 0);
     const written = report.checkpoints.reduce((sum, c) => sum + c.bytes, 0);
@@ -138,6 +144,25 @@ export class Header {
       report.checkpoints.length ? `${formatBytes(written)} · lost ${formatDuration(lost)}` : 'none yet',
     );
     this.updateLoaders(report);
+  }
+
+  /** live: the last full window's rate; ended or recorded: the session's mean and its peak */
+  private updateRead(report: SessionReport, live: boolean): void {
+    const s = report.series;
+    if (showsNow(report, live)) {
+      const n = lastFullWindow(s);
+      setText(this.readNow.name, 'Read now');
+      setText(this.readNow.value, n >= 0 ? formatRate(s.readBps[n]) : NO_VALUE);
+      setText(this.readNow.detail, n >= 0 ? `from disk ${formatRate(s.diskReadBps[n])}` : 'no samples yet');
+      return;
+    }
+    const peak = peakOfFullWindows(s.t, s.readBps);
+    setText(this.readNow.name, 'Read (mean)');
+    setText(
+      this.readNow.value,
+      report.durationS > 0 ? formatRate(report.totals.rchar / report.durationS) : NO_VALUE,
+    );
+    setText(this.readNow.detail, peak ? `peak ${formatRate(peak.value)}` : 'no samples');
   }
 
   private updateBadge(report: SessionReport, phase: Phase): void {
