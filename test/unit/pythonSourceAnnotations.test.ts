@@ -101,10 +101,15 @@ void test('torch.save lens counts the checkpoints, their bytes and the time lost
   assert.equal(save.section, 'checkpoints');
 });
 
-void test('epoch-loop lens: epochs, re-read factor and page-cache share of epochs 2+ (weighted by bytes)', () => {
+void test('epoch-loop lens: epochs, epoch coverage, dataset passes and page-cache share of later epochs (weighted by bytes)', () => {
   const epoch = annotateScript(SCRIPT, report(), WORKLOAD, THRESHOLDS).find((a) => a.kind === 'epoch')!;
   assert.equal(epoch.line, lineOf('for epoch in range('));
-  assert.equal(epoch.title, '3 epochs · re-read 1.00× · epoch 2+ 98% from page cache');
+  const r = report();
+  const passes = r.reread.factor.toFixed(2);
+  assert.equal(
+    epoch.title,
+    `3 epochs · epoch coverage 100% · ${passes} dataset passes · later epochs 98% from page cache`,
+  );
   assert.equal(epoch.details.length, 3);
 });
 

@@ -15,13 +15,19 @@ import {
   commandText,
   displayPath,
   endText,
-  epochCells,
   environmentRows,
+  epochCells,
+  epochHeader,
+  epochScale,
+  LOADERS_UNSEEN,
   modeText,
+  passesLabel,
+  passesValue,
   stallSplitText,
   stallText,
 } from './sessionFacts';
-import { formatBytes, formatCount, formatFactor, formatPct, formatRate, formatSeconds } from './units';
+import { byteScale, formatBytesIn } from '../../shared/format';
+import { formatBytes, formatCount, formatPct, formatRate, formatSeconds } from './units';
 
 /**
  * What the panel also shows (headline, advice, epochs, checkpoints, datasets): visible when the panel
@@ -69,7 +75,7 @@ export function headlineHtml(report: SessionReport): SafeHtml {
     <dl class="tio-cards">
       ${card('Data stall', formatPct(k.stallPct), stallText(report) + (split ? ` — ${split}` : ''), `tio-${stallLevel(k.stallPct)}`)}
       ${card('Epochs', String(k.epochs), k.epochs ? `mean ${formatSeconds(k.meanEpochS)}` + (k.epochs > 1 ? `, first ${formatSeconds(k.firstEpochS)}, later ${formatSeconds(k.laterEpochS)}` : '') : 'none detected')}
-      ${card('Re-read', formatFactor(k.rereadFactor), `the dataset (${formatBytes(k.datasetBytes)}); ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`)}
+      ${card(passesLabel(), passesValue(report), `bytes read ÷ dataset bytes (${formatBytes(k.datasetBytes)}) over the session; ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`)}
       ${card('Page cache hit', formatPct(k.pageCacheHitPct), `${formatBytes(k.diskBytesRead)} fetched from disk`)}
       ${card('Checkpoints', String(k.checkpoints), k.checkpoints ? `${formatBytes(k.checkpointBytes)}; ${formatSeconds(k.checkpointLostS)} of training lost (${formatPct(k.checkpointLostPct)})` : 'none seen')}
       ${card('Read throughput', formatRate(k.meanReadBps), `mean; peak ${formatRate(k.peakReadBps)}`)}
@@ -136,26 +142,17 @@ function table(
 }
 
 function epochsHtml(report: SessionReport): SafeHtml {
-  const rows = report.epochs.map(epochCells);
-  const header = [
-    'Epoch',
-    'Start',
-    'Duration',
-    'Read',
-    'From disk',
-    'Re-read',
-    'Cache hit',
-    'Stall',
-    'Files',
-    'Boundary',
-  ];
+  const scale = epochScale(report);
+  const rows = report.epochs.map((e) => epochCells(e, scale));
+  const header = epochHeader(report);
   return table('Epochs', header, rows, [true, true, true, true, true, true, true, true, true, false]);
 }
 
 function checkpointsHtml(report: SessionReport): SafeHtml {
+  const scale = byteScale(report.checkpoints.map((c) => c.bytes));
   const rows = report.checkpoints.map((c) => [
     html`<code>${displayPath(report, c.path)}</code>`,
-    formatBytes(c.bytes),
+    formatBytesIn(c.bytes, scale),
     formatSeconds(c.startS),
     formatSeconds(c.durationS),
     formatSeconds(c.lostS),
@@ -210,6 +207,9 @@ function loadersHtml(report: SessionReport): SafeHtml {
     yesNo(l.pinMemory),
     yesNo(l.persistentWorkers),
   ]);
+  if (rows.length === 0 && report.target.mode === 'attach')
+    return html`<h2>DataLoaders</h2>
+      <p>${LOADERS_UNSEEN}</p>`;
   const header = ['Created at', 'num_workers', 'batch_size', 'pin_memory', 'persistent_workers'];
   return table('DataLoaders', header, rows, [false, true, true, false, false]);
 }

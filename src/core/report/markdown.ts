@@ -17,10 +17,19 @@ import {
   loadersMarkdown,
   siteMarkdown,
 } from './markdownTables';
-import { commandText, environmentRows, sessionLine, stallSplitText, stallText } from './sessionFacts';
+import {
+  commandText,
+  environmentRows,
+  LOADERS_UNSEEN,
+  passesLabel,
+  passesValue,
+  sessionLine,
+  stallSplitText,
+  stallText,
+} from './sessionFacts';
 import { maxOf } from './seriesDownsample';
 import { sparkline } from './sparkline';
-import { formatBytes, formatFactor, formatPct, formatRate, formatSeconds } from './units';
+import { formatBytes, formatPct, formatRate, formatSeconds } from './units';
 
 const SPARK_WIDTH = 60;
 const SEVERITY_ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
@@ -41,7 +50,9 @@ export function renderMarkdown(report: SessionReport): string {
       report.datasets.length,
       () => datasetsMarkdown(report) + '\n\n' + largestDirsMarkdown(report),
     ),
-    section('DataLoaders', report.loaders.length, () => loadersMarkdown(report)),
+    report.loaders.length === 0 && report.target.mode === 'attach'
+      ? `## DataLoaders\n\n${LOADERS_UNSEEN}`
+      : section('DataLoaders', report.loaders.length, () => loadersMarkdown(report)),
     environmentMarkdown(report),
     notesMarkdown(report),
     `<sub>trainio report, schema \`${report.schema}\`. Times are seconds from the session start; kB, MB, GB are powers of 1000.</sub>`,
@@ -63,9 +74,9 @@ export function headlineMarkdown(report: SessionReport): string {
     ['**Data stall**', markdownText(stallText(report) + (split ? ` — ${split}` : ''))],
     ['**Epochs**', markdownText(epochs)],
     [
-      '**Re-read**',
+      `**${passesLabel()}**`,
       markdownText(
-        `${formatFactor(k.rereadFactor)} the dataset (${formatBytes(k.datasetBytes)}) · ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`,
+        `${passesValue(report)} the dataset (${formatBytes(k.datasetBytes)}): bytes read ÷ dataset bytes over the session · ${formatBytes(k.bytesRead)} read, ${rereadMethodText(report.reread.method)}`,
       ),
     ],
     [

@@ -4,7 +4,8 @@
  */
 import type { CallSite, SessionReport, SizeBucket } from '../../shared/model';
 import { markdownCode, markdownTable, markdownText } from './markdownText';
-import { displayPath, epochCells } from './sessionFacts';
+import { byteScale, formatBytesIn } from '../../shared/format';
+import { displayPath, epochCells, epochHeader, epochScale } from './sessionFacts';
 import { formatBytes, formatCount, formatRate, formatSeconds } from './units';
 
 export function siteMarkdown(report: SessionReport, site: CallSite | undefined, inTable = true): string {
@@ -12,18 +13,20 @@ export function siteMarkdown(report: SessionReport, site: CallSite | undefined, 
 }
 
 export function epochsMarkdown(report: SessionReport): string {
-  const rows = report.epochs.map((e) => epochCells(e).map(markdownText));
+  const scale = epochScale(report);
+  const rows = report.epochs.map((e) => epochCells(e, scale).map(markdownText));
   return markdownTable(
-    ['epoch', 'start', 'duration', 'read', 'from disk', 're-read', 'cache hit', 'stall', 'files', 'boundary'],
+    epochHeader(report).map((h) => h.toLowerCase()),
     rows,
     ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
 }
 
 export function checkpointsMarkdown(report: SessionReport): string {
+  const scale = byteScale(report.checkpoints.map((c) => c.bytes));
   const rows = report.checkpoints.map((c) => [
     markdownCode(displayPath(report, c.path)),
-    formatBytes(c.bytes),
+    formatBytesIn(c.bytes, scale),
     formatSeconds(c.startS),
     formatSeconds(c.durationS),
     formatSeconds(c.lostS),

@@ -5,7 +5,9 @@
 import { slowestRankText } from './ranksReport';
 import type { EnvironmentInfo, EpochSummary, SessionReport } from '../../shared/model';
 import { commandLine } from './visibleText';
-import { formatBytes, formatCount, formatFactor, formatPct, formatSeconds } from './units';
+import { byteScale, formatBytesIn, type ByteScale } from '../../shared/format';
+import { coverageText, epochColumn, PASSES_NAME, passesText } from '../../shared/vocabulary';
+import { formatBytes, formatCount, formatPct, formatSeconds } from './units';
 
 export function commandText(report: SessionReport): string {
   return report.target.command.length ? commandLine(report.target.command) : `PID ${report.target.pid}`;
@@ -102,19 +104,56 @@ export function displayPath(report: SessionReport, path: string): string {
 
 /**
  * One row of the epoch table, as the HTML and Markdown summaries show it: index, start, duration,
- * read, from disk, re-read, cache hit, stall, files, boundary source.
+ * read, from disk (both in the table's one unit), coverage, cache hit, stall, files, boundary source.
  */
-export function epochCells(e: EpochSummary): string[] {
+export function epochCells(
+  e: EpochSummary,
+  scale: ByteScale = byteScale([e.bytesRead, e.diskBytesRead]),
+): string[] {
   return [
     String(e.index),
     formatSeconds(e.startS),
     formatSeconds(e.endS - e.startS),
-    formatBytes(e.bytesRead),
-    formatBytes(e.diskBytesRead),
-    formatFactor(e.rereadFactor),
+    formatBytesIn(e.bytesRead, scale),
+    formatBytesIn(e.diskBytesRead, scale),
+    coverageText(e.rereadFactor),
     formatPct(e.pageCacheHitPct),
     formatPct(e.stallPct),
     formatCount(e.filesRead),
     e.source,
   ];
 }
+
+/** the epochs table's one byte unit (every row's read and from-disk bytes) */
+export function epochScale(report: SessionReport): ByteScale {
+  return byteScale(report.epochs.flatMap((e) => [e.bytesRead, e.diskBytesRead]));
+}
+
+/** the epochs table's columns, as the HTML summary heads them */
+export function epochHeader(report: SessionReport): string[] {
+  return [
+    epochColumn(report),
+    'Start',
+    'Duration',
+    'Read',
+    'From disk',
+    'Coverage',
+    'Cache hit',
+    'Stall',
+    'Files',
+    'Boundary',
+  ];
+}
+
+/** "16.16× — dataset passes (bytes read ÷ dataset bytes, over the session)" label and value */
+export function passesLabel(): string {
+  return PASSES_NAME.charAt(0).toUpperCase() + PASSES_NAME.slice(1);
+}
+
+export function passesValue(report: SessionReport): string {
+  return passesText(report.reread.datasetBytes > 0 ? report.reread.factor : null);
+}
+
+/** what a report says where attach mode could not see the DataLoaders */
+export const LOADERS_UNSEEN =
+  'Not visible in attach mode: only the in-process hook sees DataLoaders (launch the job with trainio to see them).';

@@ -1,7 +1,8 @@
 /**
  * What to show next to a training script's code for one session: one annotation on each DataLoader
  * call ("Stall 23% (estimated) · num_workers=2 · …"), each `torch.save` ("5 checkpoints · 16.7 MB ·
- * 1.2 s lost") and the epoch loop ("3 epochs · re-read 1.00× · epoch 2+ 98% from page cache").
+ * 1.2 s lost") and the epoch loop ("3 epochs · epoch coverage 100% · 3.05 dataset passes · later
+ * epochs 98% from page cache"), in the words of src/shared/vocabulary.ts.
  * Call sites recorded by the hook win over the parsed ones. Pure: the editor turns these into
  * CodeLenses, hovers and decorations.
  */
@@ -9,7 +10,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { savingsShort, savingsText } from '../../shared/adviceSavings';
 import type { Advice, CallSite, CheckpointSummary, SessionReport } from '../../shared/model';
 import type { PanelSection, Thresholds } from '../../shared/protocol';
-import { formatBytes, formatFactor, formatSeconds } from '../report/units';
+import { coverageText, datasetPasses, epochName, passesPhrase, COVERAGE_NAME } from '../../shared/vocabulary';
+import { formatBytes, formatSeconds } from '../report/units';
 import { argumentValue } from './commandLinePaths';
 import type { LoaderCall, SaveCall, TrainingScript } from './trainingScript';
 
@@ -179,7 +181,7 @@ function saveAnnotations(script: TrainingScript, report: SessionReport, file: st
 }
 
 /**
- * How many times one epoch reads the dataset (1.00× = each byte once): the median over whole
+ * The epoch coverage (one epoch's bytes read ÷ dataset bytes; 1.00 = each byte once): the median over whole
  * epochs. An epoch cut by the session's start (no epoch mark: attached mid-epoch) or by its end (still running,
  * or recording stopped) is not whole; the last one is when the job exited by itself.
  */
@@ -204,13 +206,15 @@ function epochAnnotations(script: TrainingScript, report: SessionReport): Script
     laterBytes > 0 ? later.reduce((n, e) => n + e.pageCacheHitPct * e.bytesRead, 0) / laterBytes : null;
   const parts = [`${epochs.length} epoch${epochs.length === 1 ? '' : 's'}`];
   const perEpoch = rereadPerEpoch(report);
-  if (perEpoch !== null) parts.push(`re-read ${formatFactor(perEpoch)}`);
-  if (laterCache !== null) parts.push(`epoch 2+ ${Math.round(laterCache)}% from page cache`);
-  else if (epochs.length) parts.push(`epoch 1 ${Math.round(epochs[0].pageCacheHitPct)}% from page cache`);
+  if (perEpoch !== null) parts.push(`${COVERAGE_NAME} ${coverageText(perEpoch)}`);
+  const passes = datasetPasses(report);
+  if (passes !== null) parts.push(passesPhrase(passes));
+  if (laterCache !== null) parts.push(`later epochs ${Math.round(laterCache)}% from page cache`);
+  else if (epochs.length) parts.push(`first epoch ${Math.round(epochs[0].pageCacheHitPct)}% from page cache`);
   const details = epochs.map(
     (e) =>
-      `epoch ${e.index + 1}: ${formatSeconds(e.endS - e.startS)}, read ${formatBytes(e.bytesRead)} ` +
-      `(${formatFactor(e.rereadFactor)} dataset), ${Math.round(e.pageCacheHitPct)}% page cache` +
+      `${epochName(report, e.index)}: ${formatSeconds(e.endS - e.startS)}, read ${formatBytes(e.bytesRead)} ` +
+      `(coverage ${coverageText(e.rereadFactor)} of the dataset), ${Math.round(e.pageCacheHitPct)}% page cache` +
       (e.stallPct === null ? '' : `, stall ${Math.round(e.stallPct)}%`),
   );
   return script.epochLoops.map((loop) => ({

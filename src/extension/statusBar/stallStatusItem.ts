@@ -8,6 +8,13 @@ import * as vscode from 'vscode';
 import { alertLevel, healthAlerts, healthShort } from '../../shared/healthText';
 import type { HealthItem, SessionReport } from '../../shared/model';
 import type { Thresholds } from '../../shared/protocol';
+import {
+  currentEpochText,
+  datasetPasses,
+  lastFullWindow,
+  passesPhrase,
+  showsNow,
+} from '../../shared/vocabulary';
 import { formatBytes, formatRate, formatSeconds } from '../../core/report/units';
 import { fileStoppedWarning } from '../../core/session/fileStateText';
 import { escapeMarkdown } from '../markdownText';
@@ -34,9 +41,10 @@ export function backgroundFor(pct: number | null, t: Thresholds): string | undef
   return undefined;
 }
 
+/** the read rate of the last full window (a final window of a few ms is not a reading) */
 function lastReadBps(report: SessionReport): number | undefined {
-  const bps = report.series.readBps;
-  return bps.length ? bps[bps.length - 1] : undefined;
+  const n = lastFullWindow(report.series);
+  return n >= 0 ? report.series.readBps[n] : undefined;
 }
 
 /** the stall's background, or the health checks' where they are worse */
@@ -65,7 +73,8 @@ function tooltipFor(session: ProfiledSession, report: SessionReport, alerts: Hea
   if (s.pct === null) lines.push('Data stall: not measured yet');
   else {
     lines.push(`Data stall: **${s.pct.toFixed(1)}%** — ${s.method}, ${s.confidence} confidence`);
-    if (session.live && s.windowPct !== null) lines.push(`last window: ${s.windowPct.toFixed(1)}%`);
+    if (showsNow(report, session.live) && s.windowPct !== null)
+      lines.push(`last full window: ${s.windowPct.toFixed(1)}%`);
     const ranks = report.ranks ?? [];
     if (ranks.length >= 2 && s.slowestRank !== undefined) {
       lines.push(
@@ -75,9 +84,13 @@ function tooltipFor(session: ProfiledSession, report: SessionReport, alerts: Hea
     }
   }
   lines.push('');
-  const epoch = report.epochs.length ? `epoch ${report.epochs.length}` : 'no epoch boundary yet';
-  const bps = lastReadBps(report);
-  lines.push(`${epoch} · read ${formatRate(bps)}`);
+  // the panel's words: the same epoch number, dataset passes, and nothing "now" once ended
+  const epoch = currentEpochText(report) ?? 'no epoch boundary yet';
+  const passes = datasetPasses(report);
+  const read = showsNow(report, session.live)
+    ? `read ${formatRate(lastReadBps(report))} now`
+    : `read ${formatRate(report.durationS > 0 ? report.totals.rchar / report.durationS : null)} on average`;
+  lines.push([epoch, ...(passes !== null ? [passesPhrase(passes)] : []), read].join(' · '));
   const ckpt = report.checkpoints.at(-1);
   lines.push(
     ckpt
