@@ -2,10 +2,12 @@
 import { savingsText } from '../shared/adviceSavings';
 import { fileStateSentence } from '../core/session/fileStateText';
 import { healthAlerts, healthShort } from '../shared/healthText';
+import { formatBytes } from '../shared/format';
 import type { SessionReport } from '../shared/model';
 
+/** bytes in the unit the panel and the reports use (kB, MB, GB: powers of 1000) */
 export function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes >= 1e9 ? 0 : 1)} MB`;
+  return formatBytes(bytes);
 }
 
 function pct(x: number | null | undefined): string {
