@@ -4,10 +4,18 @@
  * that joined or left, and an `EpochMarkRecord` when the DataLoader workers are replaced by a new
  * generation. Once the root process is gone it emits nothing more and resolves `rootExited`.
  */
-import type { EpochMarkRecord, ProcessRecord, RankRecord, RankTree, TreeRecord } from '../../shared/model';
+import type {
+  EpochMarkRecord,
+  IoCounters,
+  ProcessRecord,
+  RankRecord,
+  RankTree,
+  TreeRecord,
+} from '../../shared/model';
 import { secondsSince, type Source, type SourceContext } from '../source';
 import { TICKS_PER_S } from './procClock';
 import { ProcessTree, type RankSample, type TreeProcess, type TreeSample } from './processTree';
+import type { Counters } from './treeTotals';
 import type { KnownRank } from './rankFinder';
 import { WorkerGenerations } from './workerGenerations';
 
@@ -155,11 +163,9 @@ function rankRecord(rank: KnownRank, s: number): RankRecord {
   return r;
 }
 
-function rankTree(r: RankSample): RankTree {
-  const t = r.totals;
+/** the cumulative counters as records carry them: I/O bytes and CPU seconds */
+function countersOf(t: Counters): { io: IoCounters; cpuS: number } {
   return {
-    rank: r.rank.rank,
-    pid: r.rank.pid,
     io: {
       rchar: t.rchar,
       wchar: t.wchar,
@@ -168,6 +174,15 @@ function rankTree(r: RankSample): RankTree {
       majorFaults: t.majorFaults,
     },
     cpuS: Math.round((t.cpuTicks / TICKS_PER_S) * 100) / 100,
+  };
+}
+
+function rankTree(r: RankSample): RankTree {
+  const t = r.totals;
+  return {
+    rank: r.rank.rank,
+    pid: r.rank.pid,
+    ...countersOf(t),
     workers: r.workers.length,
   };
 }
@@ -189,14 +204,7 @@ function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[]): Tree
     type: 'tree',
     s,
     pids: sample.live.map((p) => p.pid),
-    io: {
-      rchar: t.rchar,
-      wchar: t.wchar,
-      readBytes: t.readBytes,
-      writeBytes: t.writeBytes,
-      majorFaults: t.majorFaults,
-    },
-    cpuS: Math.round((t.cpuTicks / TICKS_PER_S) * 100) / 100,
+    ...countersOf(t),
     rssBytes: sample.rssBytes,
     workers: workers.length,
     workersRunning: workers.filter((w) => w.state === 'R').length,
