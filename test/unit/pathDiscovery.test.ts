@@ -249,7 +249,7 @@ void test('the decision: clear evidence is taken without asking, weak or conflic
     assert.deepEqual(
       weak.datasets.map((d) => [d.path, d.chosen]),
       [
-        [join(root, 'ds/a'), true],
+        [join(root, 'ds'), true], // the one file's folder has sibling class folders: their parent
         [join(root, 'other'), false],
       ],
     );
