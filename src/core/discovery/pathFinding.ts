@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Settings } from '../../shared/settings';
 import { discoveryNotes, type PathNote } from './discoveryText';
-import { chosenPaths, type PathDiscovery } from './pathDecision';
+import { chosenPaths, type FoundPath, type PathDiscovery } from './pathDecision';
 import { discoverPaths } from './pathDiscovery';
 import { PathWatch } from './pathWatch';
 import type { PathRole } from './scriptArguments';
@@ -40,8 +40,20 @@ export class PathFinding {
     const looked = { datasets: req.datasets.length === 0, checkpoints: req.checkpoints.length === 0 };
     const exclude = new Set([resolve(req.out), ...(req.hookOut ? [resolve(req.hookOut)] : [])]);
     const min = req.settings.minCheckpointBytes;
-    let found = req.found;
-    if (!found && 'pid' in req.target && (looked.datasets || looked.checkpoints))
+    if (req.found) {
+      // chosen by the caller from this discovery (the editor may have asked): its notes say what was taken
+      const taken = (list: FoundPath[], paths: string[]): FoundPath[] =>
+        list.map((f) => ({ ...f, chosen: paths.includes(f.path) }));
+      const found: PathDiscovery = {
+        ...req.found,
+        datasets: taken(req.found.datasets, req.datasets),
+        checkpoints: taken(req.found.checkpoints, req.checkpoints),
+      };
+      const all = { datasets: true, checkpoints: true };
+      return new PathFinding(req.datasets, req.checkpoints, all, found, exclude, min);
+    }
+    let found: PathDiscovery | undefined;
+    if ('pid' in req.target && (looked.datasets || looked.checkpoints))
       found = await discoverPaths(req.target.pid, { exclude, minCheckpointBytes: min });
     const chosen = found ? chosenPaths(found) : { datasets: [], checkpoints: [] };
     return new PathFinding(

@@ -96,11 +96,14 @@ async function pickOne(
       openLabel: WORDING[kind].dialog,
       defaultUri: job.folder ? vscode.Uri.file(job.folder) : undefined,
     });
-    for (const uri of more ?? []) if (!paths.includes(uri.fsPath)) paths.push(uri.fsPath);
+    // the dialog cancelled: the whole flow is (nothing is recorded, nothing remembered)
+    if (!more) return undefined;
+    for (const uri of more) if (!paths.includes(uri.fsPath)) paths.push(uri.fsPath);
   }
   if (chosen.includes(typeItem)) {
     const typed = await typeFolder(kind, job);
-    if (typed && !paths.includes(typed)) paths.push(typed);
+    if (!typed) return undefined;
+    if (!paths.includes(typed)) paths.push(typed);
   }
   return paths;
 }

@@ -16,6 +16,7 @@ import { launchInTerminal } from './launchInTerminal';
 import type { JobContext } from './pathCandidates';
 import { inferTrainingPaths, pickTrainingPaths, type TrainingPaths } from './pathsPicker';
 import { pickTarget, scriptOf } from './targetPicker';
+import { choosePaths, clearChoice, lookAtJob } from './foundPaths';
 
 export interface ProfileArgs {
   pid?: number;
@@ -166,7 +167,12 @@ export class Profiler {
     const command = knownCommand ?? [];
     const script = scriptOf(command, args.cwd);
     const job: JobContext = { script, argv: command, cwd: args.cwd, folder: folderOf(script ?? args.cwd) };
-    const paths = await this.paths(job, args, ask);
+    // what the job reads and writes says which folders it uses; ask only when that is not clear
+    const given = args.datasets !== undefined || args.checkpoints !== undefined;
+    const found = given ? undefined : await lookAtJob(pid, this.deps.settings().minCheckpointBytes);
+    const choice = found && (ask ? await choosePaths(found) : clearChoice(found));
+    if (choice === 'cancelled') return undefined;
+    const paths = choice?.paths ?? (await this.paths(job, args, ask));
     if (!paths) return undefined;
     const recorder = await Recorder.start({
       target: { pid },
@@ -175,6 +181,8 @@ export class Profiler {
       checkpoints: paths.checkpoints,
       settings: this.deps.settings(),
       durationS: args.durationS,
+      findPaths: true,
+      found: choice?.found,
     });
     return this.follow(recorder);
   }
