@@ -3,6 +3,7 @@
  * every disposable into `context.subscriptions`. Nothing is sampled until a command asks for it.
  */
 import * as vscode from 'vscode';
+import { ScriptJobs } from '../core/target/scriptProcesses';
 import { CommandErrors } from './commandErrors';
 import { ScriptAnnotator } from './codelens/scriptAnnotator';
 import { ScriptDecorations } from './codelens/scriptDecorations';
@@ -12,8 +13,10 @@ import { registerPanelSerializer } from './panel/panelSerializer';
 import type { PanelActions } from './panel/panelHost';
 import { SessionPanels } from './panel/sessionPanels';
 import { isProfileArgs, Profiler } from './profile/profiler';
+import { ReportOpener } from './sessions/reportOpener';
 import { SessionCommands } from './sessions/sessionCommands';
 import { SessionList } from './sessions/sessionList';
+import { SESSIONS_VIEW_ID, SessionsView } from './sessions/sessionsView';
 import { onSettingsChanged, readPythonCommand, readSettings, readThresholds } from './settings';
 import { StallStatusItem } from './statusBar/stallStatusItem';
 import { extensionState, GET_STATE_COMMAND } from './testState';
@@ -37,7 +40,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const sessionsDir = (): vscode.Uri =>
     vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'sessions');
 
-  const sessionCommands = new SessionCommands(sessions, (session, section) => panels.show(session, section));
+  const opener = new ReportOpener();
+  const sessionCommands = new SessionCommands(sessions, {
+    showPanel: (session, section) => panels.show(session, section),
+    closePanel: (session) => panels.close(session),
+    sessionsDir,
+    opener,
+  });
   const actions: PanelActions = {
     openSite,
     exportSession: async (session) => {
@@ -60,13 +69,17 @@ export function activate(context: vscode.ExtensionContext): void {
 
   stopRecording = () => Promise.all(sessions.live().map((s) => s.stop().catch(() => undefined)));
   const annotator = new ScriptAnnotator(sessions, readThresholds);
-  const lenses = new ScriptLensProvider(annotator);
+  const lenses = new ScriptLensProvider(annotator, new ScriptJobs());
+  const sessionsView = new SessionsView(sessions, sessionsDir);
 
   context.subscriptions.push(
     log,
     sessions,
     status,
     panels,
+    opener,
+    sessionsView,
+    vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: sessionsView }),
     annotator,
     lenses,
     new ScriptDecorations(annotator),
@@ -82,10 +95,15 @@ export function activate(context: vscode.ExtensionContext): void {
     errors.register('trainio.showPanel', (arg) => sessionCommands.showPanelCommand(arg)),
     errors.register('trainio.exportReport', (arg) => sessionCommands.exportSession(arg)),
     errors.register('trainio.openSession', (arg) => sessionCommands.openSessionFile(arg)),
+    errors.register('trainio.deleteSession', (arg) => sessionCommands.deleteSession(arg)),
+    errors.register('trainio.refreshSessions', () => sessions.filesChanged()),
     errors.register('trainio.dismissResult', () => status.dismiss()),
     errors.register(REVEAL_COMMAND, (arg) => sessionCommands.reveal(arg)),
     vscode.commands.registerCommand(GET_STATE_COMMAND, () =>
-      extensionState(sessions, panels, status, errors.last),
+      extensionState(sessions, panels, status, errors.last, {
+        sessionRows: sessionsView.rows().map((r) => r.facts),
+        reportsServed: [...opener.served],
+      }),
     ),
   );
 }

@@ -6,6 +6,7 @@
 import type { HostToWebview, WebviewToHost } from '../shared/protocol';
 import type { SessionPanels } from './panel/sessionPanels';
 import type { SessionList } from './sessions/sessionList';
+import type { SessionFacts } from './sessions/sessionNames';
 import type { StallStatusItem, StatusSnapshot } from './statusBar/stallStatusItem';
 
 export const GET_STATE_COMMAND = 'trainio.getState';
@@ -38,6 +39,15 @@ export interface ExtensionState {
   /** how many messages of each type that panel got */
   postedCounts: Partial<Record<HostToWebview['type'], number>>;
   lastError?: string;
+  /** the Sessions view's rows, as listed */
+  sessionRows: SessionFacts[];
+  /** the paths the browser fetched from the report opener (export → Open) */
+  reportsServed: string[];
+}
+
+export interface ViewState {
+  sessionRows: SessionFacts[];
+  reportsServed: string[];
 }
 
 export function extensionState(
@@ -45,6 +55,7 @@ export function extensionState(
   panels: SessionPanels,
   status: StallStatusItem,
   lastError: string | undefined,
+  views: ViewState,
 ): ExtensionState {
   const open = panels.all();
   const currentPanel = open.find((p) => p.session === sessions.current) ?? open.at(-1);
@@ -76,5 +87,6 @@ export function extensionState(
     lastPostedMessageTypes: currentPanel ? [...currentPanel.posted] : [],
     postedCounts: currentPanel ? { ...currentPanel.postedCounts } : {},
     lastError,
+    ...views,
   };
 }

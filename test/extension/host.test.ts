@@ -3,7 +3,7 @@
 // profiles a real PyTorch job; this test passes only when mocha reports no failure (exit code 0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensureCodeServer,
@@ -30,6 +30,28 @@ void test(
     const scratch = makeScratch();
     const server = await startCodeServer(entry, scratch, scratchWorkspace(scratch.root));
     const output: string[] = [];
+    const shots = join(REPO_ROOT, 'test-results', 'extension-host');
+    mkdirSync(shots, { recursive: true });
+    // the suite asks for screenshots of what the user sees at its key moments
+    const shoot = (line: string): void => {
+      const name = /^\[\[trainio-screenshot\]\] ([\w-]+)$/.exec(line)?.[1];
+      if (name) void workbench.page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
+      // the panel's text as the user reads it, for the suite to check (scrolled to its top)
+      const textFile = /^\[\[trainio-panel-text\]\] (\S+)$/.exec(line)?.[1];
+      if (textFile) {
+        const body = workbench.page
+          .frameLocator('iframe.webview.ready')
+          .frameLocator('#active-frame')
+          .locator('body');
+        void body
+          .evaluate((b) => {
+            b.ownerDocument.defaultView?.scrollTo(0, 0);
+            return (b as HTMLElement).innerText;
+          })
+          .then((text) => writeFileSync(textFile, text))
+          .catch((e: unknown) => writeFileSync(textFile, `could not read the panel: ${String(e)}`));
+      }
+    };
     const workbench = await openWorkbench(
       server,
       join(scratch.root, 'workspace'),
@@ -37,8 +59,20 @@ void test(
         extensionDevelopmentPath: REPO_ROOT,
         extensionTestsPath: join(REPO_ROOT, 'out', 'test', 'suite', 'index.js'),
       },
-      (line) => output.push(line),
+      (line) => {
+        output.push(line);
+        shoot(line);
+      },
+      // the suite runs export → Open without the click that would let the page open a tab
+      ['--disable-popup-blocking'],
     );
+    // the report the extension opens in the browser: a tab of its own, kept as a screenshot
+    workbench.page.context().on('page', (tab) => {
+      void tab
+        .waitForLoadState('load')
+        .then(() => tab.screenshot({ path: join(shots, 'report-in-browser.png'), fullPage: false }))
+        .catch(() => undefined);
+    });
     try {
       const code = await within(workbench.exited, SUITE_LIMIT_MS, 'extension-host suite');
       assert.equal(code, 0, 'the extension-host suite failed (its report is above)');

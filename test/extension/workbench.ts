@@ -49,8 +49,9 @@ export async function openWorkbench(
   folder: string,
   payload?: TestPayload,
   onLog: (line: string) => void = () => {},
+  extraArgs: string[] = [],
 ): Promise<Workbench> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
   const logs: string[] = [];
   let exit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => (exit = r));

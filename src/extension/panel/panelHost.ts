@@ -2,7 +2,8 @@
  * The host side of one live panel. Messages wait until the webview says `ready`, which is answered
  * with `init`; reports are then pushed at most every 250 ms and only while the panel is visible
  * (a hidden panel is brought up to date when it shows again). Every message from the webview is
- * validated, then handled in an exhaustive switch.
+ * validated, then handled in an exhaustive switch. A panel whose session ended can be handed a new
+ * session (`switchTo`): it is re-initialised in place, so sessions do not pile up as tabs.
  */
 import * as vscode from 'vscode';
 import type { SessionReport } from '../../shared/model';
@@ -32,6 +33,8 @@ export function panelTitle(session: ProfiledSession): string {
 
 export class PanelHost implements vscode.Disposable {
   private readonly store: vscode.Disposable[] = [];
+  /** the listeners on the session shown now */
+  private sessionStore: vscode.Disposable[] = [];
   private ready = false;
   private queue: HostToWebview[] = [];
   private dirty = false;
@@ -49,11 +52,12 @@ export class PanelHost implements vscode.Disposable {
     session: ProfiledSession,
     actions: PanelActions,
     section?: PanelSection,
+    viewColumn: vscode.ViewColumn = vscode.ViewColumn.Beside,
   ): PanelHost {
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       panelTitle(session),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { viewColumn, preserveFocus: true },
       panelOptions(extensionUri),
     );
     const host = new PanelHost(panel, extensionUri, session, actions);
@@ -76,7 +80,7 @@ export class PanelHost implements vscode.Disposable {
   private constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    readonly session: ProfiledSession,
+    private current: ProfiledSession,
     private readonly actions: PanelActions,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
@@ -86,10 +90,33 @@ export class PanelHost implements vscode.Disposable {
         if (panel.visible) this.flush();
       }),
       panel.onDidDispose(() => this.dispose()),
+    );
+    this.listen(current);
+    panel.webview.html = panelHtml(panel.webview, extensionUri, panelTitle(current));
+  }
+
+  get session(): ProfiledSession {
+    return this.current;
+  }
+
+  private listen(session: ProfiledSession): void {
+    for (const d of this.sessionStore.splice(0)) d.dispose();
+    this.sessionStore = [
       session.onDidUpdate(() => this.markDirty()),
       session.onDidEnd(() => this.markDirty()),
-    );
-    panel.webview.html = panelHtml(panel.webview, extensionUri, panelTitle(session));
+    ];
+  }
+
+  /** Shows another session in this panel (one whose session ended): a fresh `init`, same tab. */
+  switchTo(session: ProfiledSession): void {
+    if (session === this.current) return;
+    this.current = session;
+    this.listen(session);
+    this.panel.title = panelTitle(session);
+    this.dirty = false;
+    this.endedSent = !session.live;
+    // before `ready` the page asks for its init itself
+    if (this.ready) this.post(this.initMessage());
   }
 
   reveal(section?: PanelSection): void {
@@ -178,6 +205,7 @@ export class PanelHost implements vscode.Disposable {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     for (const d of this.store.splice(0)) d.dispose();
+    for (const d of this.sessionStore.splice(0)) d.dispose();
     this.panel.dispose();
     this.disposed.fire();
     this.disposed.dispose();

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Recorder } from '../../core/session/recorder';
 import type { SessionReport } from '../../shared/model';
+import type { SessionFacts } from './sessionNames';
 
 export interface ProfiledSession extends vscode.Disposable {
   /** the session file (JSON lines); also the session's identity */
@@ -28,6 +29,20 @@ export function sessionTitle(report: SessionReport): string {
   if (script) return basename(script);
   const program = report.target.command[0];
   return program ? basename(program) : `PID ${report.target.pid}`;
+}
+
+/** what the lists show of a session (sessionNames.ts) */
+export function factsOf(session: ProfiledSession): SessionFacts {
+  const r = session.report();
+  return {
+    file: session.file,
+    script: session.title,
+    startedAt: r.startedAt,
+    durationS: r.durationS,
+    stallPct: r.dataStall.pct,
+    stallMethod: r.dataStall.method,
+    live: session.live,
+  };
 }
 
 export class LiveSession implements ProfiledSession {

@@ -1,15 +1,20 @@
 /**
- * Commands on sessions: stop one, export its report, reopen a session file, show its panel.
- * Each accepts an optional argument so it also runs without UI.
+ * Commands on sessions: stop one, export its report (then open it in the browser or reveal it),
+ * reopen a session file, delete one, show its panel. Each accepts an optional argument
+ * (`{ sessionFile }`, which is also what a Sessions view row is) so it also runs without UI.
  */
-import { basename } from 'node:path';
+import { rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, resolve as resolvePath } from 'node:path';
 import * as vscode from 'vscode';
 import { exportReport, type ReportFormat } from '../../core/report/index';
 import type { SalvageNote } from '../../core/session/salvageLog';
 import { loadSession } from '../../core/session/sessionReader';
 import { isPanelSection, type PanelSection } from '../../shared/protocol';
-import { SavedSession, type ProfiledSession } from './profiledSession';
+import { factsOf, SavedSession, type ProfiledSession } from './profiledSession';
 import type { SessionList } from './sessionList';
+import { newestFirst, readablePath, sessionName } from './sessionNames';
+import type { ReportOpener } from './reportOpener';
 
 export interface SessionRef {
   sessionFile?: string;
@@ -18,6 +23,16 @@ export interface SessionRef {
 export interface ExportArgs extends SessionRef {
   format?: ReportFormat;
   outFile?: string;
+  /** open the written report (the browser for HTML) without asking */
+  open?: boolean;
+}
+
+export interface SessionCommandDeps {
+  showPanel: (session: ProfiledSession, section?: PanelSection) => void;
+  closePanel: (session: ProfiledSession) => void;
+  /** where new sessions are recorded */
+  sessionsDir: () => vscode.Uri;
+  opener: ReportOpener;
 }
 
 export interface RevealArgs extends SessionRef {
@@ -45,10 +60,14 @@ function sessionFileOf(arg: unknown): string | undefined {
 }
 
 export class SessionCommands {
+  private readonly showPanel: SessionCommandDeps['showPanel'];
+
   constructor(
     private readonly sessions: SessionList,
-    private readonly showPanel: (session: ProfiledSession, section?: PanelSection) => void,
-  ) {}
+    private readonly deps: SessionCommandDeps,
+  ) {
+    this.showPanel = deps.showPanel;
+  }
 
   /** The session an argument names, else the current one, else asks among several. */
   private async resolve(
@@ -61,14 +80,18 @@ export class SessionCommands {
     const current = this.sessions.current;
     if (current && filter(current) && candidates.length <= 1) return current;
     if (candidates.length <= 1) return candidates[0];
+    const dir = this.deps.sessionsDir().fsPath;
+    const rows = newestFirst(
+      candidates.map((session) => ({ ...factsOf(session), session })),
+      (f) => resolvePath(f),
+    );
     const picked = await vscode.window.showQuickPick(
-      candidates.map((s) => ({
-        label: s.title,
-        description: s.live ? 'recording' : 'ended',
-        detail: s.file,
-        session: s,
+      rows.map((row) => ({
+        ...sessionName(row),
+        detail: readablePath(row.file, homedir(), dir),
+        session: row.session,
       })),
-      { title: 'Which session?' },
+      { title: 'Which session?', placeHolder: 'Newest first', matchOnDescription: true },
     );
     return picked?.session;
   }
@@ -115,6 +138,8 @@ export class SessionCommands {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
         openLabel: 'Open session',
+        title: 'Open a recorded session',
+        defaultUri: this.deps.sessionsDir(),
         filters: { 'trainio sessions': ['jsonl'], 'All files': ['*'] },
       });
       file = picked?.[0]?.fsPath;
@@ -152,13 +177,58 @@ export class SessionCommands {
       return undefined;
     }
     await exportReport(format, [session.report()], outFile);
-    if (!args.outFile) {
+    const written = outFile;
+    if (args.open) await this.openReport(written, format);
+    else if (!args.outFile) {
       void vscode.window
-        .showInformationMessage(`Training I/O: exported ${basename(outFile)}`, 'Open')
+        .showInformationMessage(`Training I/O: exported ${basename(written)}`, 'Open', 'Reveal')
         .then((choice) => {
-          if (choice === 'Open') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(outFile));
+          if (choice === 'Open') void this.openReport(written, format);
+          if (choice === 'Reveal') void this.revealFile(written);
         });
     }
-    return outFile;
+    return written;
+  }
+
+  /** HTML in the browser (not its source in an editor); the other formats in an editor */
+  private async openReport(file: string, format: ReportFormat): Promise<void> {
+    if (format === 'html') await this.deps.opener.open(file);
+    else await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+  }
+
+  private async revealFile(file: string): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+    const local = vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop;
+    await vscode.commands.executeCommand(local || !inWorkspace ? 'revealFileInOS' : 'revealInExplorer', uri);
+  }
+
+  /** Deletes a session's file (after asking, unless told `{ sessionFile, confirmed: true }`). */
+  async deleteSession(arg?: unknown): Promise<string | undefined> {
+    const named = sessionFileOf(arg);
+    // a file named by a Sessions view row is not read just to be deleted
+    const session = named ? this.sessions.byFile(named) : await this.resolve(arg, (s) => !s.live);
+    const file = named ?? session?.file;
+    if (!file) return undefined;
+    if (session?.live) {
+      void vscode.window.showWarningMessage('Training I/O: stop this session before deleting it.');
+      return undefined;
+    }
+    if ((arg as { confirmed?: unknown } | undefined)?.confirmed !== true) {
+      const name = session ? sessionName(factsOf(session)) : { label: basename(file), description: '' };
+      const choice = await vscode.window.showWarningMessage(
+        `Delete the session ${name.label}${name.description ? ` (${name.description})` : ''}?`,
+        { modal: true, detail: `${file} is removed.` },
+        'Delete',
+      );
+      if (choice !== 'Delete') return undefined;
+    }
+    if (session) {
+      this.deps.closePanel(session);
+      this.sessions.remove(session);
+    }
+    rmSync(file, { force: true });
+    this.sessions.filesChanged();
+    return file;
   }
 }

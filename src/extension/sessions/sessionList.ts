@@ -3,6 +3,7 @@
  * status bar shows) until another is added or picked. Keeps the `trainio.profiling` /
  * `trainio.hasSession` context keys that the command palette's `when` clauses read.
  */
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionReport } from '../../shared/model';
 import type { ProfiledSession } from './profiledSession';
@@ -30,8 +31,15 @@ export class SessionList implements vscode.Disposable {
     return this.sessions.filter((s) => s.live);
   }
 
+  /** the session of a file, however its path is written (`./x`, `a/../x`) */
   byFile(file: string): ProfiledSession | undefined {
-    return this.sessions.find((s) => s.file === file);
+    const wanted = resolve(file);
+    return this.sessions.find((s) => resolve(s.file) === wanted);
+  }
+
+  /** session files appeared or were deleted (the Sessions view lists them) */
+  filesChanged(): void {
+    this.changed.fire();
   }
 
   /** Adds a session (or finds the one already open for the same file) and makes it current. */

@@ -49,10 +49,16 @@ suite('Profile a real PyTorch job in the extension host', () => {
     rmSync(exportDir, { recursive: true, force: true });
   });
 
-  test('the extension is lazy: not active until a command runs', () => {
+  test('the extension is lazy: not active until a command runs', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is installed in this host`);
     assert.equal(ext.isActive, false, 'no activation before a command (no "*", no onStartupFinished)');
+    // what the first Python file opened costs (onLanguage:python): loading the bundle + activate()
+    const t0 = performance.now();
+    await ext.activate();
+    const ms = performance.now() - t0;
+    log(`activation: ${ms.toFixed(0)} ms (bundle load + activate)`);
+    assert.ok(ms < 1000, `activation took ${ms.toFixed(0)} ms`);
   });
 
   test('trainio.profile {pid, datasets, checkpoints} starts a session; the status bar shows "Stall N%"', async () => {
