@@ -21,13 +21,17 @@ import type {
 import { StallAggregator } from './stallAggregator';
 
 const SOURCE_PRIORITY: Record<RankRecord['source'], number> = { hook: 3, env: 2, order: 1 };
-/** Marks of one rank closer than this are one boundary (a respawn and an iterator creation). */
-const SAME_MARK_S = 1;
+/** Marks of one source closer than this are one boundary (workers of two loaders starting together). */
+const SAME_MARK_S = 0.2;
 const MAX_MARK_TIMES = 100_000;
 
 interface RankState {
   stall: StallAggregator;
-  marks: number[];
+  /**
+   * epoch starts: the hook's iterator creations per loader (exact; the loader that marks most is
+   * the training one), else the workers' respawns
+   */
+  marks: { hook: Map<number, number[]>; respawn: number[] };
   loaders: Set<number>;
   workers: number;
   bytesRead: number;
@@ -62,7 +66,13 @@ export class RankTracker {
 
   addMark(r: EpochMarkRecord): void {
     if (r.source === 'reopen') return;
-    const marks = this.state(this.rankOf(r)).marks;
+    const st = this.state(this.rankOf(r));
+    let marks = st.marks.respawn;
+    if (r.source === 'hook') {
+      const loader = r.loaderId ?? -1;
+      marks = st.marks.hook.get(loader) ?? [];
+      st.marks.hook.set(loader, marks);
+    }
     const last = marks.at(-1);
     if (last !== undefined && Math.abs(r.s - last) < SAME_MARK_S) return;
     if (marks.length < MAX_MARK_TIMES) marks.push(r.s);
@@ -85,13 +95,13 @@ export class RankTracker {
 
   /** a single-rank session's rank (one rank of a bigger job recorded alone): the one that recorded anything */
   private soleRank(): number {
-    for (const [rank, st] of this.states) if (st.stall.hasWindows() || st.marks.length > 0) return rank;
+    for (const [rank, st] of this.states) if (st.stall.hasWindows() || epochsOf(st) > 0) return rank;
     return 0;
   }
 
   /** true when two or more ranks recorded anything */
   get multiRank(): boolean {
-    return [...this.states.values()].filter((s) => s.stall.hasWindows() || s.marks.length > 0).length >= 2;
+    return [...this.states.values()].filter((s) => s.stall.hasWindows() || epochsOf(s) > 0).length >= 2;
   }
 
   /**
@@ -133,7 +143,7 @@ export class RankTracker {
           pid: st.pid,
           host,
           dataStall: { pct: summary.pct, method: summary.method },
-          epochs: st.marks.length,
+          epochs: epochsOf(st),
           bytesRead: share(st),
           workers: st.workers,
           loaders: st.loaders.size,
@@ -162,7 +172,14 @@ export class RankTracker {
   private state(rank: number): RankState {
     let st = this.states.get(rank);
     if (st === undefined) {
-      st = { stall: new StallAggregator(), marks: [], loaders: new Set(), workers: 0, bytesRead: 0, pid: 0 };
+      st = {
+        stall: new StallAggregator(),
+        marks: { hook: new Map(), respawn: [] },
+        loaders: new Set(),
+        workers: 0,
+        bytesRead: 0,
+        pid: 0,
+      };
       this.states.set(rank, st);
     }
     return st;
@@ -177,4 +194,11 @@ export class RankTracker {
     this.states.set(to, st);
     if (other !== undefined && other.pid !== pid) this.states.set(from, other);
   }
+}
+
+/** a rank's epochs: its iterator creations where the hook saw them, else its workers' respawns */
+function epochsOf(st: RankState): number {
+  let hook = 0;
+  for (const marks of st.marks.hook.values()) hook = Math.max(hook, marks.length);
+  return hook > 0 ? hook : st.marks.respawn.length;
 }
