@@ -208,7 +208,12 @@ const FIELDS: RecordTable = {
     cpuPct: amount,
   },
   gpu: { s: time, index: whole, utilPct: amount, memUsedBytes: amount },
-  note: { s: time, level: oneOf('info', 'warning'), message: text, about: optional(oneOf('session-file', 'paths')) },
+  note: {
+    s: time,
+    level: oneOf('info', 'warning'),
+    message: text,
+    about: optional(oneOf('session-file', 'paths')),
+  },
   health: {
     s: time,
     id: oneOf('shm', 'fds', 'worker-memory', 'memory', 'worker-died', 'loader-error'),
