@@ -53,7 +53,10 @@ function bundle(dir: string): string {
   return out;
 }
 
-async function measure(bundled: string, ranks: number): Promise<{ cpuPct: number; ranks: number; windows: number }> {
+async function measure(
+  bundled: string,
+  ranks: number,
+): Promise<{ cpuPct: number; ranks: number; windows: number }> {
   const job = spawn(SYSTEM_PYTHON, [JOB, '--ranks', String(ranks), '--seconds', String(seconds + 6)], {
     stdio: 'ignore',
   });
@@ -75,7 +78,9 @@ async function main(): Promise<void> {
     }
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`Load average at the end: ${load}; ${seconds} s per run.\n`);
-    console.log('| ranks in the job | ranks recognised | stall windows | trainio CPU (tree + stall samplers), % of one core |');
+    console.log(
+      '| ranks in the job | ranks recognised | stall windows | trainio CPU (tree + stall samplers), % of one core |',
+    );
     console.log('|---|---|---|---|');
     for (const row of rows) console.log(row);
   } finally {
