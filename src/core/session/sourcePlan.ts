@@ -44,7 +44,7 @@ export function planSources(input: SourcePlanInput): SourcePlan {
   const tree = new TreeSampler(input.rootPid);
   const sources: Source[] = [
     tree,
-    new StallSampler(input.rootPid, { datasets }),
+    new StallSampler(input.rootPid, { datasets, tree }),
     new SystemSampler(),
     new GpuSampler(),
     new HealthMonitor(tree),
