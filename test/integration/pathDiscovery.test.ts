@@ -245,11 +245,11 @@ void test('a --dataset the job never reads is warned about (CLI stderr and a ses
     writeFileSync(join(wrong, 'readme.txt'), 'not the dataset\n');
     makeDataset(data, { files: 240, minKb: 40, maxKb: 120, subdirs: 3 });
     const truthFile = join(dir, 'truth.jsonl');
-    const run = await attachTo(dir, positionalJob(data, join(dir, 'w'), truthFile, 30), truthFile, [
+    const run = await attachTo(dir, positionalJob(data, join(dir, 'w'), truthFile, 120), truthFile, [
       '--dataset',
       wrong,
       '--duration',
-      '24',
+      '32',
     ]);
     const warning = new RegExp(
       `no file under ${wrong} was read in 2\\d s: is it the dataset\\? \\(the job reads ${data}/…\\)`,
