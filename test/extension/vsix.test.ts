@@ -124,16 +124,25 @@ void test(
         .waitFor({ timeout: 20_000 });
       await page.locator('.quick-input-widget input').fill(String(job.pid));
       await page.keyboard.press('Enter');
-      // the job's --data and --ckpt-dir come ticked from its command line: accept both
-      await quickPickTitled(page, /Datasets the job reads \(1\/2\)/);
-      await page
-        .locator('.quick-input-list .monaco-list-row', { hasText: job.dataset })
-        .waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      await quickPickTitled(page, /checkpoints \(2\/2\)/);
-      await page.keyboard.press('Enter');
-
+      // the folders are found from what the job does; only when that evidence is ambiguous does a
+      // prompt come, with the job's --data and --ckpt-dir ticked from its command line: accept both
       const status = page.locator('.statusbar-item', { hasText: /Stall \d+%/ });
+      const prompt = page.locator('.quick-input-widget .quick-input-title', {
+        hasText: /Datasets the job reads \(1\/2\)/,
+      });
+      await Promise.race([
+        status.waitFor({ timeout: 40_000 }),
+        prompt.waitFor({ timeout: 40_000 }).catch(() => undefined),
+      ]);
+      if (await prompt.isVisible()) {
+        await page
+          .locator('.quick-input-list .monaco-list-row', { hasText: job.dataset })
+          .first()
+          .waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        await quickPickTitled(page, /checkpoints \(2\/2\)/);
+        await page.keyboard.press('Enter');
+      }
       await status.waitFor({ timeout: 40_000 });
       const statusText = (await status.innerText()).trim();
       t.diagnostic(`status bar: ${statusText}`);
