@@ -422,6 +422,10 @@ export interface SessionFileState {
   /** the span of the session whose records are missing from the file */
   lostFromS?: number;
   lostToS?: number;
+  /** after the session was moved (the old place full): where it is now, where it was, and when */
+  path?: string;
+  movedFrom?: string;
+  movedAtS?: number;
 }
 
 export type SessionRecord =
@@ -523,6 +527,8 @@ export interface WorkerStartupEpoch {
   /** the end-of-epoch StopIteration (worker shutdown) */
   stopS: number;
   totalS: number;
+  /** batches the epoch returned (exact mode) */
+  batches?: number;
 }
 
 /** From the process's start to its first batch, and where that time went. */
@@ -628,6 +634,9 @@ export interface LoaderSummary {
   batchSize?: number;
   pinMemory?: boolean;
   persistentWorkers?: boolean;
+  /** len(dataset) and its class, as the hook saw them */
+  datasetLen?: number;
+  datasetClass?: string;
 }
 
 export interface SessionReport {

@@ -30,22 +30,55 @@ export function resumedText(atS: number | undefined, lostRecords: number): strin
   return `session file writing resumed${at(atS)}: the records kept in memory were written${lost}`;
 }
 
+/** the note of a move: "session moved from A to B at 0:31: the old file stopped at 0:26" */
+export function movedText(
+  from: string,
+  to: string,
+  atS: number | undefined,
+  stoppedAtS: number | undefined,
+): string {
+  const old = stoppedAtS !== undefined ? `: the old file stopped at ${formatClock(stoppedAtS)}` : '';
+  return `session moved from ${from} to ${to}${at(atS)}${old}; it holds everything recorded so far`;
+}
+
+/** the note when the new place fails too: the session stays where it was */
+export function moveFailedText(from: string, to: string, why: string, stillStopped: boolean): string {
+  const stays = stillStopped ? '; recording goes on in memory' : '';
+  return `could not move the session to ${to} — ${why}; it stays in ${from}${stays}`;
+}
+
 /** one sentence on what the file holds after a write failure */
 export function fileStateSentence(state: SessionFileState): string {
   const resumed = state.resumedAtS !== undefined ? `, resumed${at(state.resumedAtS)}` : ', never resumed';
+  if (state.path !== undefined && state.movedFrom !== undefined) return movedSentence(state);
   let text = `The session file holds ${state.writtenRecords} records: writing stopped${at(state.stoppedAtS)} — ${writeErrorText(state.error)}${resumed}`;
-  if (state.lostRecords > 0) {
-    const span =
-      state.lostFromS !== undefined && state.lostToS !== undefined
-        ? ` from ${formatClock(state.lostFromS)} to ${formatClock(state.lostToS)}`
-        : '';
-    text += `; ${state.lostRecords} records${span} are missing from it`;
-  }
-  return text + '.';
+  return text + lostClause(state) + '.';
+}
+
+function movedSentence(state: SessionFileState): string {
+  const stopped =
+    state.stoppedAtS !== undefined
+      ? ` (${writeErrorText(state.error)} at ${formatClock(state.stoppedAtS)})`
+      : '';
+  return `The session was moved${at(state.movedAtS)} from ${state.movedFrom}${stopped} to ${state.path}, which holds ${state.writtenRecords} records${state.lostRecords === 0 ? ': the whole session' : lostClause(state)}.`;
+}
+
+function lostClause(state: SessionFileState): string {
+  if (state.lostRecords === 0) return '';
+  const span =
+    state.lostFromS !== undefined && state.lostToS !== undefined
+      ? ` from ${formatClock(state.lostFromS)} to ${formatClock(state.lostToS)}`
+      : '';
+  return `; ${state.lostRecords} records${span} are missing from it`;
 }
 
 /** the warning a view should show now: the session file stopped and has not resumed since */
 export function fileStoppedWarning(notes: readonly NoteRecord[]): string | undefined {
-  const last = notes.filter((n) => n.about === 'session-file' && !n.message.startsWith('only ')).at(-1);
+  const last = notes
+    .filter(
+      (n) =>
+        n.about === 'session-file' && /^session (file stopped|file writing resumed|moved)/.test(n.message),
+    )
+    .at(-1);
   return last?.message.startsWith('session file stopped') ? last.message : undefined;
 }

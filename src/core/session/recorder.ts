@@ -26,8 +26,9 @@ import { secondsSince, type Source, type SourceContext } from '../source';
 import { ReportThrottle } from './reportThrottle';
 import { watchRoot } from './rootWatch';
 import { spaceWarning } from './diskSpace';
-import { resumedText, stoppedText } from './fileStateText';
-import { SessionWriter, type WriteTrouble } from './sessionWriter';
+import { movedText, moveFailedText, resumedText, stoppedText } from './fileStateText';
+import { SessionWriter, type RelocateResult, type WriteTrouble } from './sessionWriter';
+import type { MoveOptions } from './sessionMove';
 import { awaitedDirectories, DirectoryArrivals, type AwaitedDirectory } from './awaitedDirectories';
 import { planSources, type SourcePlan } from './sourcePlan';
 import { PathFinding, type PathFindingRequest } from '../discovery/pathFinding';
@@ -171,6 +172,23 @@ export class Recorder {
     this.note('warning', `a sampler failed and was skipped: ${message}`);
   }
 
+  /**
+   * Moves the session to another file (e.g. when its disk is full): everything recorded so far is
+   * written there and recording goes on there; noted either way (the reason when it stays).
+   */
+  async moveSession(file: string, options: MoveOptions = {}): Promise<RelocateResult> {
+    const from = this.writer.file;
+    const result = await this.writer.relocate(file, options);
+    if (!result.moved && this.open) {
+      this.note(
+        'warning',
+        moveFailedText(from, file, result.why, this.writer.error !== undefined),
+        'session-file',
+      );
+    }
+    return result;
+  }
+
   stop(): Promise<SessionReport> {
     return this.end({ type: 'end', s: this.now(), reason: 'stopped' });
   }
@@ -302,7 +320,12 @@ export class Recorder {
   /** the session file stopped (disk full, I/O error) or resumed: said at once, as a note */
   private writeTrouble(t: WriteTrouble): void {
     if (!this.open) return;
-    const message = t.kind === 'stopped' ? stoppedText(t.code, t.atS) : resumedText(t.atS, t.lostRecords);
+    const message =
+      t.kind === 'stopped'
+        ? stoppedText(t.code, t.atS)
+        : t.kind === 'moved'
+          ? movedText(t.from, t.to, t.atS, t.stoppedAtS)
+          : resumedText(t.atS, t.lostRecords);
     this.note('warning', message, 'session-file');
   }
 

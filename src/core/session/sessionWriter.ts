@@ -9,6 +9,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { copySessionFile, type MoveOptions } from './sessionMove';
 import type { SessionFileState, SessionRecord } from '../../shared/model';
 import { TrainioError } from '../errors';
 
@@ -41,7 +42,11 @@ export interface WriterOptions {
 
 export type WriteTrouble =
   | { kind: 'stopped'; code: string; message: string; atS?: number }
-  | { kind: 'resumed'; atS?: number; lostRecords: number };
+  | { kind: 'resumed'; atS?: number; lostRecords: number }
+  | { kind: 'moved'; from: string; to: string; atS?: number; stoppedAtS?: number };
+
+/** what `relocate` did: moved, or stayed on the old file and why */
+export type RelocateResult = { moved: true; file: string } | { moved: false; file: string; why: string };
 
 interface Line {
   data: Buffer;
@@ -68,7 +73,8 @@ export class SessionWriter {
   private queue: Line[] = [];
   private queuedBytes = 0;
   /** bytes taken from the queue, being written (a partial write leaves its rest here) */
-  private head: { data: Buffer; offset: number; lastS: number | undefined } | undefined;
+  private head:
+    { data: Buffer; offset: number; firstS: number | undefined; lastS: number | undefined } | undefined;
   private writing = false;
   private readonly timer: NodeJS.Timeout;
   private readonly fsyncTimer: NodeJS.Timeout | undefined;
@@ -80,12 +86,14 @@ export class SessionWriter {
   private troubled = false;
   private latestS: number | undefined;
   private dirty = false;
+  /** a move to another file is under way: nothing is written meanwhile */
+  private moving = false;
+  private move: Promise<RelocateResult> | undefined;
+  private closing = false;
+  private current: string;
 
-  private constructor(
-    readonly file: string,
-    fd: number,
-    options: WriterOptions,
-  ) {
+  private constructor(file: string, fd: number, options: WriterOptions) {
+    this.current = file;
     this.fd = fd;
     this.io = options.io ?? NODE_FILE_IO;
     this.maxKeptBytes = options.maxKeptBytes ?? 32 * 1024 * 1024;
@@ -109,6 +117,11 @@ export class SessionWriter {
     }
   }
 
+  /** where the session is written now (another file after `relocate`) */
+  get file(): string {
+    return this.current;
+  }
+
   /** the current write error, if writing fails now (recording goes on in memory) */
   get error(): string | undefined {
     return this.failure?.message;
@@ -116,7 +129,10 @@ export class SessionWriter {
 
   /** records waiting in memory to be written */
   get keptRecords(): number {
-    return this.queue.length + (this.head ? 1 : 0);
+    let inHead = 0;
+    const head = this.head;
+    if (head) for (let i = head.offset; i < head.data.length; i++) if (head.data[i] === 0x0a) inHead++;
+    return this.queue.length + inHead;
   }
 
   /** what the file holds; `undefined` while every record so far was written without trouble */
@@ -142,7 +158,7 @@ export class SessionWriter {
 
   /** Starts writing what is queued (asynchronously); a no-op while a write runs or a retry waits. */
   flush(): void {
-    if (this.fd === undefined || this.writing || this.retryTimer) return;
+    if (this.fd === undefined || this.writing || this.retryTimer || this.moving) return;
     if (!this.head) this.takeChunk();
     const head = this.head;
     if (!head) return this.settle();
@@ -174,10 +190,76 @@ export class SessionWriter {
     });
   }
 
+  /**
+   * Moves the session to `newFile`: the old file's content first (the session's beginning), then the
+   * records kept in memory; writing goes on there. The old file is left as it was. When the new
+   * place fails too, the session stays on the old file (nothing kept is lost) and the result says why.
+   */
+  relocate(newFile: string, options: MoveOptions = {}): Promise<RelocateResult> {
+    const from = this.current;
+    if (this.fd === undefined || this.closing) {
+      return Promise.resolve({ moved: false, file: from, why: 'the session has ended' });
+    }
+    if (this.move) return Promise.resolve({ moved: false, file: from, why: 'a move is already under way' });
+    this.move = this.moveTo(newFile, options).finally(() => (this.move = undefined));
+    return this.move;
+  }
+
+  private async moveTo(newFile: string, options: MoveOptions): Promise<RelocateResult> {
+    const from = this.current;
+    this.moving = true;
+    try {
+      await this.writeSettled();
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      const copied = await copySessionFile(from, newFile, options);
+      if (!copied.ok) {
+        if (this.failure) this.retryLater();
+        return { moved: false, file: from, why: copied.why };
+      }
+      const oldFd = this.fd!;
+      this.fd = copied.fd;
+      this.current = newFile;
+      try {
+        closeSync(oldFd);
+      } catch {
+        // the old file stays as it is either way
+      }
+      this.troubled = true;
+      this.state.path = newFile;
+      this.state.movedFrom = from;
+      this.state.movedAtS = this.latestS;
+      const stoppedAtS = this.failure ? this.state.stoppedAtS : undefined;
+      if (this.failure) {
+        this.failure = undefined;
+        this.state.resumedAtS = this.latestS;
+      }
+      this.emit({ kind: 'moved', from, to: newFile, atS: this.latestS, stoppedAtS });
+      return { moved: true, file: newFile };
+    } finally {
+      this.moving = false;
+      this.flush();
+    }
+  }
+
+  /** resolves once no write is in flight */
+  private writeSettled(): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = setInterval(() => {
+        if (this.writing) return;
+        clearInterval(check);
+        resolve();
+      }, 5);
+    });
+  }
+
   /** Writes what is left (one last try), syncs and closes the file. */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.timer);
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    if (this.move) await this.move;
     if (this.writing) await this.drain(5000);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -218,9 +300,11 @@ export class SessionWriter {
     let bytes = 0;
     let n = 0;
     let lastS: number | undefined;
+    let firstS: number | undefined;
     while (n < this.queue.length && (n === 0 || bytes + this.queue[n].data.length <= CHUNK_BYTES)) {
       bytes += this.queue[n].data.length;
       lastS = this.queue[n].s ?? lastS;
+      firstS ??= this.queue[n].s;
       n++;
     }
     if (n === 0) return;
@@ -232,6 +316,7 @@ export class SessionWriter {
         bytes,
       ),
       offset: 0,
+      firstS,
       lastS,
     };
   }
@@ -253,12 +338,16 @@ export class SessionWriter {
   private failed(err: NodeJS.ErrnoException): void {
     this.noteFailure(err);
     if (err.code === 'EBADF') return this.settle();
+    this.retryLater();
+    this.settle();
+  }
+
+  private retryLater(): void {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.flush();
     }, this.retryMs);
     this.retryTimer.unref();
-    this.settle();
   }
 
   private noteFailure(err: NodeJS.ErrnoException): void {
@@ -274,7 +363,9 @@ export class SessionWriter {
 
   /** the time of the first record not yet in the file */
   private firstUnwrittenS(): number | undefined {
-    return this.queue.find((l) => l.s !== undefined)?.s ?? this.head?.lastS ?? this.latestS;
+    // the head is older than the queue (a chunk partly written is about its last records)
+    const head = this.head && (this.head.offset > 0 ? this.head.lastS : this.head.firstS);
+    return head ?? this.queue.find((l) => l.s !== undefined)?.s ?? this.latestS;
   }
 
   private dropOldest(): void {
