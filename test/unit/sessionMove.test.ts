@@ -26,7 +26,8 @@ function diskFullOnFirstFile(): { io: FileIo; full: () => void } {
       firstFd ??= fd;
       if (isFull && fd === fullFd) {
         const err: NodeJS.ErrnoException = Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
-        return setImmediate(() => done(err, 0));
+        setImmediate(() => done(err, 0));
+        return;
       }
       NODE_FILE_IO.write(fd, data, done);
     },
@@ -36,7 +37,6 @@ function diskFullOnFirstFile(): { io: FileIo; full: () => void } {
 }
 
 const note = (s: number): SessionRecord => ({ type: 'note', s, level: 'info', message: `n${s}` });
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const lines = (f: string): string[] => readFileSync(f, 'utf8').split('\n').filter(Boolean);
 
 void test('relocate: the old content first, then the kept records, then what follows; the old file is left as it was', async (t) => {
