@@ -12,6 +12,7 @@ import { moreWorkersAdvice } from './advice/moreWorkers';
 import { packSmallFilesAdvice } from './advice/packSmallFiles';
 import { persistentWorkersAdvice } from './advice/persistentWorkers';
 import { pinMemoryAdvice } from './advice/pinMemory';
+import { readAmplificationAdvice } from './advice/readAmplificationAdvice';
 import { storageAdvice } from './advice/storageAdvice';
 
 export type { AdviceInput, HealthFinding } from './advice/adviceInput';
@@ -22,6 +23,7 @@ const RULES: AdviceRule[] = [
   moreWorkersAdvice,
   storageAdvice,
   packSmallFilesAdvice,
+  readAmplificationAdvice,
   pinMemoryAdvice,
   asyncCheckpointAdvice,
 ];

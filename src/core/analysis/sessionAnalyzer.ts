@@ -337,6 +337,8 @@ function loaderSummary(r: Extract<SessionRecord, { type: 'loader' }>): LoaderSum
   if (r.batchSize !== undefined) l.batchSize = r.batchSize;
   if (r.pinMemory !== undefined) l.pinMemory = r.pinMemory;
   if (r.persistentWorkers !== undefined) l.persistentWorkers = r.persistentWorkers;
+  if (r.datasetLen !== undefined) l.datasetLen = r.datasetLen;
+  if (r.datasetClass !== undefined) l.datasetClass = r.datasetClass;
   return l;
 }
 

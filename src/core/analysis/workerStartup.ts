@@ -66,6 +66,7 @@ export class WorkerStartupTracker {
       firstBatchExtraS: round3(extra),
       stopS: r.stopS ?? 0,
       totalS: round3(r.iterS + extra + (r.stopS ?? 0)),
+      batches: r.batches,
     };
     this.exactTotalS += e.totalS;
     this.exactEpochs += 1;
