@@ -143,11 +143,18 @@ suite('Launch with arguments, a failing launch, sessions that do not pile up', (
       return p && (p.postedCounts.init ?? 0) + (p.postedCounts.ended ?? 0) > 0 ? p : undefined;
     });
     assert.equal(panel.title, 'Training I/O — train_torch.py');
-    const textFile = join(root, 'panel-text.txt');
-    console.log(`[[trainio-panel-text]] ${textFile}`);
-    const text = await until('the panel text', async () =>
-      existsSync(textFile) ? readFileSync(textFile, 'utf8') : undefined,
-    );
+    // the panel renders the ended session's cause a moment after "ended" is posted: read its text
+    // until the cause is there (at most a few reads)
+    const cause =
+      /the job exited with code 2: train_torch\.py: error: the following arguments are required: --data/;
+    let text = '';
+    for (let attempt = 0; attempt < 5 && !cause.test(text); attempt++) {
+      const textFile = join(root, `panel-text-${attempt}.txt`);
+      console.log(`[[trainio-panel-text]] ${textFile}`);
+      text = await until('the panel text', async () =>
+        existsSync(textFile) ? readFileSync(textFile, 'utf8') : undefined,
+      );
+    }
     assert.match(
       text,
       /the job exited with code 2: train_torch\.py: error: the following arguments are required: --data/,
