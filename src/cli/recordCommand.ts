@@ -14,6 +14,7 @@ import { sayFileWarnings } from './fileWarnings';
 import { sayFoundPaths } from './pathNotes';
 import { absorbUncaught } from './uncaught';
 import { RECORD_HELP } from './usage';
+import { DEFAULT_FALLBACK_AFTER_S, moveWhenStopped } from './fallbackOut';
 import { closeMetrics, METRICS_OPTIONS, openMetrics } from './metricsOptions';
 
 export const EXIT_INTERRUPTED = 130;
@@ -27,6 +28,8 @@ const OPTIONS = {
   duration: { type: 'string' },
   'no-hook': { type: 'boolean' },
   'hook-out': { type: 'string' },
+  'fallback-out': { type: 'string' },
+  'fallback-after': { type: 'string' },
   ...METRICS_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -61,18 +64,21 @@ export async function recordCommand(argv: string[]): Promise<number> {
     stdio: 'inherit',
     findPaths: true,
   };
+  const fallbackOut = stringValue(p, 'fallback-out');
+  const fallbackAfterS = numberValue('record', p, 'fallback-after', { min: 0 }) ?? DEFAULT_FALLBACK_AFTER_S;
   const metrics = await openMetrics(p, request.settings);
   let recorded: Awaited<ReturnType<typeof recordSession>> | undefined;
   try {
     recorded = await recordSession(request, {
       progress: process.stderr.isTTY === true,
       onStart: (recorder) => metrics?.attach(recorder),
+      fallback: fallbackOut ? { file: resolve(fallbackOut), afterS: fallbackAfterS } : undefined,
     });
   } finally {
     if (metrics) await closeMetrics(metrics, recorded?.report);
   }
   const { report, interrupted } = recorded;
-  process.stdout.write(summaryParagraph(report, request.out) + '\n');
+  process.stdout.write(summaryParagraph(report, report.ended?.file?.path ?? request.out) + '\n');
   if (report.ended?.reason !== 'exited' && report.target.mode === 'launch' && isRunning(report.target.pid)) {
     process.stderr.write(`trainio: recording stopped; the job (PID ${report.target.pid}) keeps running\n`);
   }
@@ -85,6 +91,8 @@ export interface RecordIo {
   progress: boolean;
   /** called once the target runs (e.g. to pipe a launched job's output somewhere) */
   onStart?: (recorder: Recorder) => void;
+  /** move the session here when its file has stopped for `afterS` seconds (or on SIGUSR2) */
+  fallback?: { file: string; afterS: number };
 }
 
 /** Runs a recording to its end; Ctrl-C stops it cleanly (a second Ctrl-C exits at once). */
@@ -96,6 +104,9 @@ export async function recordSession(
   io.onStart?.(recorder);
   const stopFileWarnings = sayFileWarnings(recorder);
   const stopPathNotes = sayFoundPaths(recorder);
+  const stopFallback = io.fallback
+    ? moveWhenStopped(recorder, io.fallback.file, io.fallback.afterS)
+    : () => undefined;
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -113,6 +124,7 @@ export async function recordSession(
     stopProgress();
     stopFileWarnings();
     stopPathNotes();
+    stopFallback();
     restore();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -37,6 +37,10 @@ Options:
   --duration S        stop recording after S seconds (a launched job keeps running)
   --no-hook           launch without the Python hook (estimated data stall only)
   --hook-out FILE     also read the hook stream of a job launched elsewhere
+  --fallback-out FILE when the session file stops (disk full, I/O error) for --fallback-after
+                      seconds, move the session to FILE: all recorded so far, then the rest
+                      (the old file is left as it was); kill -USR2 <trainio's PID> moves it now
+  --fallback-after S  seconds a stopped session file waits before the move (default 10)
   --metrics [HOST:]PORT
                       serve Prometheus metrics at http://HOST:PORT/metrics while recording
                       (a port alone listens on 127.0.0.1 only; 0.0.0.0:PORT for the network)
