@@ -30,3 +30,23 @@ void test('reopen marks that agree with respawns date them; alone (persistent wo
     [0.5, 2.5, 4.5],
   );
 });
+
+void test('persistent workers: a stray re-open that splits an epoch (0.61 + 0.41 of a pass) is dropped', () => {
+  const marks = [
+    { s: 1.0, source: 'reopen' as const, previousEpochFiles: 180 },
+    { s: 4.0, source: 'reopen' as const, previousEpochFiles: 300 },
+    { s: 5.8, source: 'reopen' as const, previousEpochFiles: 183 },
+    { s: 7.0, source: 'reopen' as const, previousEpochFiles: 123 },
+    { s: 10.0, source: 'reopen' as const, previousEpochFiles: 300 },
+  ];
+  assert.deepEqual(
+    chooseBoundaries(marks).map((m) => m.s),
+    [1.0, 4.0, 7.0, 10.0],
+  );
+  // regular passes: every mark stands
+  const regular = [1, 4, 7, 10].map((s) => ({ s, source: 'reopen' as const, previousEpochFiles: 300 }));
+  assert.deepEqual(
+    chooseBoundaries(regular).map((m) => m.s),
+    [1, 4, 7, 10],
+  );
+});

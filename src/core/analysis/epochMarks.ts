@@ -11,6 +11,8 @@ export interface Mark {
   /** 'session': no mark; the first read of the session */
   source: EpochSummary['source'];
   loaderId?: number;
+  /** 'reopen' marks: distinct files the epoch that ends here opened */
+  previousEpochFiles?: number;
 }
 
 /** marks of two sources closer than this are one boundary (at most; see `markTolerance`) */
@@ -70,7 +72,7 @@ export function chooseBoundaries(
     );
     return dedupe(mine, toleranceS ?? Math.min(0.1, markTolerance(mine)));
   }
-  const reopenAll = marks.filter((m) => m.source === 'reopen');
+  const reopenAll = withoutStrayReopens(marks.filter((m) => m.source === 'reopen'));
   const respawnAll = marks.filter((m) => m.source === 'respawn');
   const gapTol = markTolerance([...dedupe(reopenAll, 0.1), ...dedupe(respawnAll, 0.1)]);
   const tol = toleranceS ?? gapTol;
@@ -111,6 +113,35 @@ function mergeReopenRespawn(reopen: Mark[], respawn: Mark[], tol: number): Mark[
   }
   for (const m of respawn) if (!agreed.has(m)) out.push(m);
   return dedupe(out, tol);
+}
+
+/** a run of reopen marks whose epochs together opened less than this share of a full epoch is one epoch */
+const STRAY_SHARE = 0.7;
+
+/**
+ * Files opened again mark a boundary when an epoch has opened its files once; a stray re-open (a
+ * file opened twice by the loader, late file events) marks one too early, splitting an epoch into
+ * parts that each opened only a share of the files (0.61 and 0.41 of a full pass, seen). With three
+ * or more such marks the fullest epoch tells a full pass: marks are kept once the files opened since
+ * the last kept one reach STRAY_SHARE of it; the ones before are strays. The first mark stands (the
+ * epoch before it may be partial: attached mid-epoch).
+ */
+export function withoutStrayReopens(reopen: readonly Mark[]): Mark[] {
+  const counted = reopen.filter((m) => m.previousEpochFiles !== undefined);
+  if (counted.length < 3) return [...reopen];
+  const sorted = [...reopen].sort((a, b) => a.s - b.s);
+  const full = Math.max(...sorted.slice(1).map((m) => m.previousEpochFiles ?? 0));
+  if (!(full > 0)) return sorted;
+  const out: Mark[] = [sorted[0]];
+  let since = 0;
+  for (const m of sorted.slice(1)) {
+    since += m.previousEpochFiles ?? full;
+    if (since >= STRAY_SHARE * full) {
+      out.push(m);
+      since = 0;
+    }
+  }
+  return out;
 }
 
 /** within the span that regular respawns mark (their last epoch included) */

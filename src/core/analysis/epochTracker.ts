@@ -69,6 +69,7 @@ export class EpochTracker {
       return;
     }
     const m: StoredMark = { s: r.s, source: r.source, loaderId: r.loaderId };
+    if (r.previousEpochFiles !== undefined) m.previousEpochFiles = r.previousEpochFiles;
     const io = this.history.atBoundary(r.s);
     if (io) m.io = io;
     else this.unsettled.push(m);
