@@ -95,7 +95,8 @@ function fullEpochs(
   // without the hook's counts, the last epoch may have been cut short: only epochs another one follows
   const interior = input.epochs.slice(0, -1);
   const files = input.datasets.reduce((a, d) => a + d.files, 0);
-  if (files >= MIN_FILES_FOR_COVERAGE && interior.some((e) => e.filesRead !== undefined)) {
+  if (files >= MIN_FILES_FOR_COVERAGE) {
+    // many files and no count of those opened: nothing says the epoch covered the dataset
     const epochs = interior.filter((e) => (e.filesRead ?? 0) >= FILES_COVERED * files);
     return { epochs, coverage: 'opened files' };
   }
