@@ -44,12 +44,18 @@ export function deathCause(
   const t = Math.min(death?.s ?? Infinity, error?.s ?? Infinity, ended?.s ?? Infinity);
   const errorText = error?.message ?? '';
   const signal = death?.signal ?? error?.signal ?? signalInText(errorText);
+  // no worker died: the job's own process was killed (the OOM killer often picks the main process)
+  const jobKilled = signal === undefined && ended?.signal === 'SIGKILL';
   const shm = around(recent('shm'), t);
   const fds = around(recent('fds'), t);
   const memory = around(recent('memory'), t);
   const oom = recent('memory').some((r) => (r.oomKills ?? 0) > 0 && r.s <= t + AFTER_S + 5);
   const workerPid = death?.pid ?? /DataLoader worker \(pid\(?s?\)? (\d+)/.exec(errorText)?.[1];
-  const who = workerPid !== undefined ? `a DataLoader worker (PID ${workerPid})` : 'a DataLoader worker';
+  const who = jobKilled
+    ? "the job's main process"
+    : workerPid !== undefined
+      ? `a DataLoader worker (PID ${workerPid})`
+      : 'a DataLoader worker';
 
   if (signal === 'SIGBUS' || /shared memory/i.test(errorText)) {
     const state = shm ? ` while /dev/shm was ${pctOf(shm)} full (${formatBytes(shm.limit)})` : '';
@@ -67,7 +73,7 @@ export function deathCause(
     );
   }
   const memoryFull = memory !== undefined && memory.severity === 'critical';
-  if (oom || (signal === 'SIGKILL' && memoryFull)) {
+  if (oom || ((signal === 'SIGKILL' || jobKilled) && memoryFull)) {
     const state = memory
       ? ` while memory was ${pctOf(memory)} used (${formatBytes(memory.value)} of ${formatBytes(memory.limit)})`
       : '';
@@ -75,9 +81,10 @@ export function deathCause(
       .filter((r) => !r.recovered)
       .at(-1);
     const grew = worker ? `; each worker held up to ${formatBytes(worker.value)} of private memory` : '';
+    const ender = oom ? 'the OOM killer ended it' : 'most likely the OOM killer ended it';
     return (
-      `${signal === 'SIGKILL' ? `${who} was killed by SIGKILL` : 'the kernel ran out of memory'}` +
-      `${state}${grew}: the OOM killer ended it — lower num_workers, or hold the dataset as numpy arrays instead of Python objects`
+      `${signal === 'SIGKILL' || jobKilled ? `${who} was killed by SIGKILL` : 'the kernel ran out of memory'}` +
+      `${state}${grew}: ${ender} — lower num_workers, or hold the dataset as numpy arrays instead of Python objects`
     );
   }
   if (signal !== undefined) {

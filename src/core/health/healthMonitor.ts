@@ -9,7 +9,7 @@ import type { TreeSampler } from '../proc/treeSampler';
 import type { Source, SourceContext } from '../source';
 import { FdCheck } from './fdCheck';
 import type { HealthCheck } from './healthCheck';
-import { MemoryCheck } from './memoryCheck';
+import { finalOomRecords, MemoryCheck } from './memoryCheck';
 import { ShmCheck } from './shmCheck';
 import { WorkerDeathCheck } from './workerDeathCheck';
 import { WorkerMemoryCheck } from './workerMemoryCheck';
@@ -30,6 +30,7 @@ export class HealthMonitor implements Source {
   readonly name = 'health';
   private unsubscribe: () => void = () => undefined;
   private readonly failed = new Set<HealthCheck>();
+  private ctx: SourceContext | null = null;
 
   constructor(
     private readonly tree: Pick<TreeSampler, 'onSample'>,
@@ -37,6 +38,7 @@ export class HealthMonitor implements Source {
   ) {}
 
   start(ctx: SourceContext): void {
+    this.ctx = ctx;
     this.unsubscribe = this.tree.onSample((sample, s) => {
       for (const r of this.tick(sample, s, ctx)) ctx.sink.emit(r);
     });
@@ -44,6 +46,10 @@ export class HealthMonitor implements Source {
 
   stop(): Promise<void> {
     this.unsubscribe();
+    const ctx = this.ctx;
+    for (const check of this.checks)
+      if (ctx && check instanceof MemoryCheck && !this.failed.has(check))
+        for (const r of finalOomRecords(check, ctx.now())) ctx.sink.emit(r);
     return Promise.resolve();
   }
 

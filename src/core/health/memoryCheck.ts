@@ -34,20 +34,28 @@ export class MemoryCheck implements HealthCheck {
   constructor(private readonly meminfoPath = '/proc/meminfo') {}
 
   check(sample: TreeSample, s: number): HealthRecord[] {
-    if (s - this.lastS < EVERY_S || sample.live.length === 0) return [];
-    this.lastS = s;
-    if (this.dir === undefined) this.dir = cgroupDir(sample.live[0].pid);
-    const system = readMeminfo(this.meminfoPath);
-    const cgroup = this.dir === null ? null : cgroupMemory(this.dir);
-    if (system === null) return [];
-    const state = memoryState(system, cgroup);
-    this.state = state;
+    // the OOM-kill counter is read on every tick, the job's last one included: a kill that ends
+    // the job's main process is followed by its exit within a tick, before the next 1 s reading
+    if (this.dir === undefined && sample.live.length > 0) this.dir = cgroupDir(sample.live[0].pid);
+    const due = s - this.lastS >= EVERY_S && sample.live.length > 0;
+    if (!due && (this.dir == null || this.state === null)) return [];
+    const cgroup = this.dir == null ? null : cgroupMemory(this.dir);
     const out: HealthRecord[] = [];
-    const { level, change } = this.levels.update('job', state.usedBytes / state.limitBytes);
-    if (change !== null || !this.reported) out.push(memoryRecord(s, state, level, change));
-    this.reported = true;
+    if (due) {
+      this.lastS = s;
+      const system = readMeminfo(this.meminfoPath);
+      if (system === null) return [];
+      const state = memoryState(system, cgroup);
+      this.state = state;
+      const { level, change } = this.levels.update('job', state.usedBytes / state.limitBytes);
+      if (change !== null || !this.reported) out.push(memoryRecord(s, state, level, change));
+      this.reported = true;
+      // no limit found yet: the job may be moved into its cgroup after it started (look again)
+      if (cgroup === null) this.dir = undefined;
+    }
+    const state = this.state;
     const kills = cgroup?.oomKills ?? null;
-    if (kills !== null && this.oomKills !== null && kills > this.oomKills) {
+    if (state !== null && kills !== null && this.oomKills !== null && kills > this.oomKills) {
       out.push({
         ...memoryRecord(s, state, 'critical', 'raised'),
         message: `the kernel's OOM killer killed ${kills - this.oomKills} process(es) of the job's cgroup (memory ${pct(state.usedBytes, state.limitBytes)}% of its ${size(state.limitBytes)} limit)`,
@@ -57,6 +65,11 @@ export class MemoryCheck implements HealthCheck {
     if (kills !== null) this.oomKills = kills;
     return out;
   }
+}
+
+/** the last look when the recording stops: an OOM kill that ended the job's root after its last tick */
+export function finalOomRecords(check: MemoryCheck, s: number): HealthRecord[] {
+  return check.check({ live: [], spawned: [], exited: [] } as unknown as TreeSample, s);
 }
 
 function readMeminfo(path: string): SystemMemory | null {
