@@ -16,6 +16,7 @@ import { isProfileArgs, Profiler } from './profile/profiler';
 import { ReportOpener } from './sessions/reportOpener';
 import { SessionCommands } from './sessions/sessionCommands';
 import { SessionList } from './sessions/sessionList';
+import { MOVE_SESSION_COMMAND, moveSession, offerMoveWhenStopped } from './sessions/moveSession';
 import { SESSIONS_VIEW_ID, SessionsView } from './sessions/sessionsView';
 import { onSettingsChanged, readPythonCommand, readSettings, readThresholds } from './settings';
 import { StallStatusItem } from './statusBar/stallStatusItem';
@@ -98,6 +99,8 @@ export function activate(context: vscode.ExtensionContext): void {
     errors.register('trainio.deleteSession', (arg) => sessionCommands.deleteSession(arg)),
     errors.register('trainio.refreshSessions', () => sessions.filesChanged()),
     errors.register('trainio.dismissResult', () => status.dismiss()),
+    errors.register(MOVE_SESSION_COMMAND, (arg) => moveSession(sessions, arg)),
+    offerMoveWhenStopped(sessions),
     errors.register(REVEAL_COMMAND, (arg) => sessionCommands.reveal(arg)),
     vscode.commands.registerCommand(GET_STATE_COMMAND, () =>
       extensionState(sessions, panels, status, errors.last, {

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Recorder } from '../../core/session/recorder';
+import type { RelocateResult } from '../../core/session/sessionWriter';
 import type { SessionReport } from '../../shared/model';
 import type { SessionFacts } from './sessionNames';
 
@@ -78,6 +79,11 @@ export class LiveSession implements ProfiledSession {
 
   report(): SessionReport {
     return this.latest;
+  }
+
+  /** moves the recording to another file (its disk is full); the session's file is then that one */
+  moveTo(file: string): Promise<RelocateResult> {
+    return this.recorder.moveSession(file, { overwrite: true });
   }
 
   async stop(): Promise<SessionReport> {

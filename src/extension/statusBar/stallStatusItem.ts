@@ -174,11 +174,15 @@ export class StallStatusItem implements vscode.Disposable {
       alertLevel(alerts, session.live) ?? (stopped ? 'warning' : null),
     );
     const tooltip =
-      (stopped ? `**Warning:** ${escapeMarkdown(stopped)}  \n\n` : '') + tooltipFor(session, report, alerts);
+      (stopped
+        ? `**Warning:** ${escapeMarkdown(stopped)}  \n${session.live ? '[Move Session…](command:trainio.moveSession)' : ''}\n\n`
+        : '') + tooltipFor(session, report, alerts);
     this.item.text = text;
     this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
     const md = new vscode.MarkdownString(tooltip);
-    md.isTrusted = { enabledCommands: ['trainio.showPanel', 'trainio.stop', 'trainio.dismissResult'] };
+    md.isTrusted = {
+      enabledCommands: ['trainio.showPanel', 'trainio.stop', 'trainio.dismissResult', 'trainio.moveSession'],
+    };
     this.item.tooltip = md;
     this.item.show();
     this.snapshot = { visible: true, text, background, tooltip };
