@@ -51,7 +51,7 @@ export function moveFailedText(from: string, to: string, why: string, stillStopp
 export function fileStateSentence(state: SessionFileState): string {
   const resumed = state.resumedAtS !== undefined ? `, resumed${at(state.resumedAtS)}` : ', never resumed';
   if (state.path !== undefined && state.movedFrom !== undefined) return movedSentence(state);
-  let text = `The session file holds ${state.writtenRecords} records: writing stopped${at(state.stoppedAtS)} — ${writeErrorText(state.error)}${resumed}`;
+  const text = `The session file holds ${state.writtenRecords} records: writing stopped${at(state.stoppedAtS)} — ${writeErrorText(state.error)}${resumed}`;
   return text + lostClause(state) + '.';
 }
 
