@@ -67,19 +67,29 @@ function checkRanks(
 ): void {
   const ranks = report.ranks ?? [];
   assert.equal(ranks.length, truths.length, `one row per rank: ${JSON.stringify(ranks)}`);
+  const errors: number[] = [];
   truths.forEach((truth, i) => {
     const row = ranks.find((r) => r.rank === i);
     assert.ok(row, `rank ${i} reported`);
     assert.equal(row.pid, truth.start.pid, `rank ${i} is its own process`);
     assert.equal(row.dataStall.method, method);
-    near(row.dataStall.pct ?? NaN, truth.stallPct, tol, `rank ${i} stall`);
+    errors.push(Math.abs((row.dataStall.pct ?? NaN) - truth.stallPct));
+    // the targets: exact within `tol` each; estimated within `tol` on average, none over twice it
+    near(row.dataStall.pct ?? NaN, truth.stallPct, method === 'exact' ? tol : 2 * tol, `rank ${i} stall`);
     assert.equal(row.epochs, truth.epochs.length, `rank ${i} epochs`);
     assert.equal(row.workers, 1, `rank ${i} workers`);
   });
+  const meanError = errors.reduce((a, b) => a + b, 0) / errors.length;
+  assert.ok(meanError <= tol, `mean stall error over the ranks ${meanError.toFixed(2)} (≤ ${tol})`);
   // the job waits for its slowest rank
   const slowest = truths.reduce((a, b, i) => (b.stallPct > truths[a].stallPct ? i : a), 0);
   assert.equal(report.dataStall.slowestRank, slowest, 'the straggler named');
-  near(report.dataStall.pct ?? NaN, truths[slowest].stallPct, tol, 'job stall = slowest rank');
+  near(
+    report.dataStall.pct ?? NaN,
+    truths[slowest].stallPct,
+    method === 'exact' ? tol : 2 * tol,
+    'job stall = slowest rank',
+  );
   const spread = Math.max(...truths.map((x) => x.stallPct)) - Math.min(...truths.map((x) => x.stallPct));
   near(report.dataStall.spreadPct ?? NaN, spread, 2 * tol, 'spread between ranks');
   assert.equal(report.epochs.length, EPOCHS, 'the job ran 3 epochs');

@@ -112,7 +112,9 @@ void test('a job at its cgroup memory limit: warned, then critical, then "killed
 
     // the job's own truth: its limit, and that the kernel's OOM killer ended it
     assert.equal(Number(truth.find((l) => l.ev === 'start')?.limit), LIMIT);
-    assert.equal(cg.oomKills() - killsBefore, 1, 'the OOM killer killed one process of the cgroup');
+    // the kernel may kill more than one process of the cgroup (a worker, then the main)
+    const kills = cg.oomKills() - killsBefore;
+    assert.ok(kills >= 1, `the OOM killer ended the job (${kills} kills)`);
     assert.notEqual(rec.code, 0, 'the job was killed, and trainio record says so');
 
     const memory = health.filter((h) => h.id === 'memory');
@@ -137,8 +139,8 @@ void test('a job at its cgroup memory limit: warned, then critical, then "killed
       );
     }
     const oom = memory.filter((h) => (h.oomKills ?? 0) > 0);
-    assert.equal(oom.length, 1, `one OOM-kill record: ${JSON.stringify(memory.at(-1))}`);
-    assert.equal(oom[0].oomKills, 1);
+    assert.ok(oom.length >= 1, `an OOM-kill record: ${JSON.stringify(memory.at(-1))}`);
+    assert.equal(Math.max(...oom.map((h) => h.oomKills ?? 0)), kills, "the cgroup's own kill count");
 
     // the cause line: who was killed (a worker when the loader raised, else the main process)
     const cause = report.exitCause ?? '';

@@ -121,9 +121,10 @@ void test('descriptors run out: the worker at its RLIMIT_NOFILE, and "ran out of
       workerMax !== undefined,
       `PID ${fds.pid} is one of the job's workers (${[...maxByPid.keys()]})`,
     );
-    // the worker's own count is taken after opening a file; trainio's between two samples
+    // the worker's own count is taken after opening a file, and it logs none for the opens that
+    // fail at the limit; trainio's is taken between two samples, never above the limit
     assert.ok(
-      fds.value >= 0.95 * limit && fds.value <= workerMax + 2,
+      fds.value >= 0.95 * limit && fds.value <= Math.min(limit, workerMax + 3),
       `${fds.value} vs the worker's ${workerMax}`,
     );
     for (const rec of r.health.filter((h) => h.id === 'fds' && h.severity !== 'info')) {

@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   await import('./profile.suite.js');
   await import('./launch.suite.js');
   await import('./launchFlow.suite.js');
+  await import('./attachFound.suite.js');
   const failures = await new Promise<number>((done) => mocha.run(done));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }
