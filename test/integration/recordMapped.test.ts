@@ -166,7 +166,11 @@ void test('attach: numpy memmap after the page cache was dropped: epoch 0 from d
   if (!run) return;
   // per-epoch bytes are checked warm above; cold, the boundary between epochs 0 and 1 moves ≈ 7 %
   // of an epoch (an open defect), the whole session must still hold
-  assert.equal(run.report.epochs.length, 3);
+  assert.equal(
+    run.report.epochs.length,
+    3,
+    JSON.stringify(run.report.epochs.map((e) => [e.startS, e.source])),
+  );
   assertFactor(run, 3, 'cold npy');
   const [first, ...later] = run.report.epochs;
   assert.ok(first.diskBytesRead >= 0.8 * run.truthBytes[0], `epoch 0: ${first.diskBytesRead} B from disk`);

@@ -193,8 +193,11 @@ export class EpochTracker {
     const startS = this.firstOpenS ?? (this.mode === 'attach' ? this.firstReadS : undefined);
     if (!first || startS === undefined || first.source === 'hook') return bounds;
     if (startS >= first.s - 0.5) return bounds;
-    const before = this.history.atOrLast(first.s).rchar - this.history.atOrLast(startS).rchar;
-    const share = datasetBytes > 0 ? before / datasetBytes : 1;
+    // the dataset's bytes read before the first boundary: module imports read() in that stretch
+    // (torch's, slow on a cold cache) and a mapped dataset's untouched file are not the dataset's
+    const delta = subtractIo(this.history.atOrLast(first.s), this.history.atOrLast(startS));
+    const share =
+      datasetBytes > 0 ? this.bytes.span(startS, first.s, delta, datasetBytes).bytesRead / datasetBytes : 1;
     if (share < LEADING_READ_SHARE) return bounds;
     return [{ s: startS, source: 'session' }, ...bounds];
   }
