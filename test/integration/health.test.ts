@@ -115,7 +115,9 @@ void test('descriptors run out: the worker at its RLIMIT_NOFILE, and "ran out of
     const fds = r.report.health?.find((h) => h.id === 'fds');
     assert.ok(fds, JSON.stringify(r.report.health));
     assert.equal(fds.limit, limit);
-    assert.equal(fds.severity, 'critical');
+    // warned before the crash: critical when a tick caught the last 5 % of the limit, a warning
+    // when the job went from 80 % to exhaustion between two ticks (250 ms)
+    assert.ok(fds.severity === 'critical' || fds.severity === 'warning', fds.severity);
     const workerMax = maxByPid.get(fds.pid ?? -1);
     assert.ok(
       workerMax !== undefined,
@@ -124,7 +126,8 @@ void test('descriptors run out: the worker at its RLIMIT_NOFILE, and "ran out of
     // the worker's own count is taken after opening a file, and it logs none for the opens that
     // fail at the limit; trainio's is taken between two samples, never above the limit
     assert.ok(
-      fds.value >= 0.95 * limit && fds.value <= Math.min(limit, workerMax + 3),
+      fds.value >= (fds.severity === 'critical' ? 0.95 : 0.8) * limit &&
+        fds.value <= Math.min(limit, workerMax + 3),
       `${fds.value} vs the worker's ${workerMax}`,
     );
     for (const rec of r.health.filter((h) => h.id === 'fds' && h.severity !== 'info')) {

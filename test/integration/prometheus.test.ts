@@ -72,8 +72,8 @@ void test('Prometheus scrapes two recorders: stall per recorder and totals equal
       config,
       [
         'global:',
-        '  scrape_interval: 1s',
-        '  scrape_timeout: 900ms',
+        '  scrape_interval: 2s',
+        '  scrape_timeout: 2s',
         'scrape_configs:',
         '  - job_name: trainio',
         '    static_configs:',
@@ -112,7 +112,8 @@ void test('Prometheus scrapes two recorders: stall per recorder and totals equal
         workloadScript('train_torch.py'),
         ...knobArgs({
           data,
-          epochs: 3,
+          // long enough for several scrapes on a fast machine (3 epochs took 4 s, one scrape)
+          epochs: 8,
           'batch-size': 16,
           'num-workers': 2,
           'compute-ms': 40,

@@ -7,6 +7,8 @@
 
 /** a scraper not seen for this many of its intervals counts as gone */
 export const GONE_AFTER_INTERVALS = 4;
+/** the interval assumed for a scraper seen only once: Prometheus' default scrape_interval */
+export const ONE_SCRAPE_INTERVAL_MS = 15_000;
 const MAX_SCRAPERS = 32;
 const KEPT_SCRAPES = 16;
 
@@ -45,9 +47,11 @@ export class Scrapers {
   active(nowMs = Date.now()): { key: string; intervalMs: number; lastSeq: number }[] {
     const out = [];
     for (const [key, s] of this.byKey) {
-      if (s.times.length < 2) continue;
+      if (s.times.length === 0) continue;
+      // seen once (a short recording): its interval is not known yet — assume Prometheus' default
       const gaps = s.times.slice(1).map((t, i) => t - s.times[i]);
-      const intervalMs = gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)];
+      const intervalMs =
+        gaps.length === 0 ? ONE_SCRAPE_INTERVAL_MS : gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)];
       if (nowMs - s.times.at(-1)! <= GONE_AFTER_INTERVALS * intervalMs)
         out.push({ key, intervalMs, lastSeq: s.lastSeq });
     }

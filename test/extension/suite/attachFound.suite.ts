@@ -89,7 +89,12 @@ suite('Attach with no folders given: found from what the job does', () => {
     const s = await state();
     assert.ok(file, `profile returned no session file (last error: ${s.lastError})`);
     log(`attach without folders: session started after ${Date.now() - t0} ms`);
-    const header = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as HeaderRecord;
+    // the writer is asynchronous: the header line is on disk a moment after the session started
+    const headerLine = await until('the session header on disk', async () => {
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      return text.includes('\n') ? text.split('\n')[0] : undefined;
+    });
+    const header = JSON.parse(headerLine) as HeaderRecord;
     assert.deepEqual(header.datasets, [data], 'the dataset root (the folder of the class folders)');
     const paths = await until('a note saying what was found', async () => {
       const notes = readFileSync(file, 'utf8')
