@@ -95,7 +95,11 @@ void test('a checkpoint folder the job makes 2 s after it starts, four levels de
 
     // every save found, named by the folder that appeared, with the bytes the job wrote
     assert.ok(truth.checkpoints.length >= 3, `${truth.checkpoints.length} saves`);
-    assert.equal(report.checkpoints.length, truth.checkpoints.length);
+    assert.equal(
+      report.checkpoints.length,
+      truth.checkpoints.length,
+      JSON.stringify(report.checkpoints.map((c) => [c.path, c.bytes, c.startS, c.source])),
+    );
     for (const c of truth.checkpoints) {
       const found = report.checkpoints.find((x) => x.path === c.path);
       assert.ok(found, `checkpoint ${c.path} not found`);
