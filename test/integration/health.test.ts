@@ -132,7 +132,9 @@ void test('descriptors run out: the worker at its RLIMIT_NOFILE, and "ran out of
     );
     for (const rec of r.health.filter((h) => h.id === 'fds' && h.severity !== 'info')) {
       const own = maxByPid.get(rec.pid ?? -1);
-      if (own !== undefined) assert.ok(rec.value <= own + 2, `record ${rec.value} ≤ the worker's max ${own}`);
+      // the worker logs its count after each open that succeeded; the last ones, at the limit, fail
+      if (own !== undefined)
+        assert.ok(rec.value <= Math.min(limit, own + 3), `record ${rec.value} ≤ the worker's max ${own}`);
     }
     const m =
       /ran out of file descriptors \("Too many open files"\): (\d+) of 300 descriptors open in PID (\d+)/.exec(
