@@ -97,6 +97,11 @@ function timed(o: Fields): boolean {
   return isNum(o.pid) && isNum(o.t0) && isNum(o.t1) && o.t1 >= o.t0;
 }
 
+/** the fields of an interval a loader's process timed (iter, next, handoff); call after timed() */
+function loaderInterval(o: Fields): { pid: number; t0: number; t1: number; loader: number | null } {
+  return { pid: o.pid as number, t0: o.t0 as number, t1: o.t1 as number, loader: numOrNull(o.loader) };
+}
+
 /** One line → an event, or null for a line that is not a well-formed hook event. */
 export function parseHookLine(line: string): HookEvent | null {
   let o: Fields;
@@ -130,33 +135,10 @@ export function parseHookLine(line: string): HookEvent | null {
         rank: isNum(o.rank) && Number.isInteger(o.rank) && o.rank >= 0 ? o.rank : null,
       };
     case 'iter':
-      if (!timed(o)) return null;
-      return {
-        ev: 'iter',
-        pid: o.pid as number,
-        t0: o.t0 as number,
-        t1: o.t1 as number,
-        loader: numOrNull(o.loader),
-      };
-    case 'next':
-      if (!timed(o)) return null;
-      return {
-        ev: 'next',
-        pid: o.pid as number,
-        t0: o.t0 as number,
-        t1: o.t1 as number,
-        loader: numOrNull(o.loader),
-        stop: o.stop === true,
-      };
     case 'handoff':
-      if (!timed(o)) return null;
-      return {
-        ev: 'handoff',
-        pid: o.pid as number,
-        t0: o.t0 as number,
-        t1: o.t1 as number,
-        loader: numOrNull(o.loader),
-      };
+      return timed(o) ? { ev: o.ev, ...loaderInterval(o) } : null;
+    case 'next':
+      return timed(o) ? { ev: 'next', ...loaderInterval(o), stop: o.stop === true } : null;
     case 'save':
       if (!timed(o)) return null;
       return {
