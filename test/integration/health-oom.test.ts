@@ -150,9 +150,15 @@ void test('a job at its cgroup memory limit: warned, then critical, then "killed
       `^${who.source} was killed by SIGKILL while memory was (\\d+) % used \\(([\\d.]+) MB of 315 MB\\).*: the OOM killer ended it`,
     ).exec(cause);
     assert.ok(m, cause);
-    const worst = memory
-      .filter((h) => h.oomKills === undefined)
-      .reduce((a, b) => (b.value > a.value ? b : a));
+    // the cause states the fullest reading in the 30 s up to the death, the OOM-kill reading
+    // included (it is taken at the cgroup's limit, the moment the kernel killed)
+    const diedAt = Math.min(
+      killAt,
+      ...health.filter((h) => h.id === 'worker-died' || h.id === 'loader-error').map((h) => h.s),
+    );
+    const aroundDeath = memory.filter((h) => !h.recovered && h.s >= diedAt - 30 && h.s <= diedAt + 1);
+    assert.ok(aroundDeath.length > 0, `a memory reading in the 30 s before the death at ${diedAt} s`);
+    const worst = aroundDeath.reduce((a, b) => (b.value > a.value ? b : a));
     const pctShown = Number(m[workerDied ? 2 : 1]);
     assert.equal(pctShown, Math.round((100 * worst.value) / LIMIT), `${cause} vs ${worst.value}`);
     assert.ok(pctShown >= 97, `memory at the kill ${pctShown} %`);
