@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { DirectoryWatcher } from '../../src/core/dataset/directoryWatcher';
 import type { FsRecord } from '../../src/shared/model';
 import { sourceHarness } from '../support/sourceHarness';
-import { requireTool } from '../support/tools';
+import { requireTool, SYSTEM_PYTHON } from '../support/tools';
 import { readTruth, toSessionS } from '../support/truth';
 import { makeDataset, runWorkload, tempDir } from '../support/workloads';
 
@@ -88,6 +88,46 @@ for (const dirExists of [true, false]) {
     }
   });
 }
+
+void test("a save's last writes that chokidar drops (within 5 ms of the one before) still give its final size", async () => {
+  const out = tempDir('ckpt-tail');
+  try {
+    const ckptDir = join(out.dir, 'checkpoints');
+    mkdirSync(ckptDir);
+    const h = sourceHarness();
+    const watcher = new DirectoryWatcher({ datasets: [], checkpoints: [ckptDir] });
+    watcher.start(h.ctx);
+    await watcher.ready();
+    const file = join(ckptDir, 'model.pt');
+    // 4 MiB, a pause, then 40 small writes 0.5 ms apart: the tail comes faster than chokidar reports
+    const writer = [
+      'import sys, time',
+      'f = open(sys.argv[1], "wb")',
+      'f.write(b"w" * (4 << 20)); f.flush(); time.sleep(1.0)',
+      'for i in range(40):',
+      '    f.write(b"t" * 1000); f.flush(); time.sleep(0.0005)',
+      'f.close(); print(time.time())',
+    ].join('\n');
+    // the writer runs while this process's event loop is free to take chokidar's events
+    const child = spawn(SYSTEM_PYTHON, ['-c', writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    child.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 0);
+    const endS = toSessionS(Number(printed.trim()), h.ctx.startedAtMs);
+    await settle(1500);
+    const finalBytes = (4 << 20) + 40 * 1000;
+    const before = h.of('fs').filter((r) => r.path === file);
+    await watcher.stop();
+    const last = before.at(-1);
+    assert.ok(last, 'the save was seen');
+    assert.equal(last.bytes, finalBytes, `its final size while recording: ${JSON.stringify(before)}`);
+    assert.ok(last.s - endS <= 1.0, `reported ${(last.s - endS).toFixed(3)} s after the last write`);
+    assert.ok(before.every((r) => r.bytes <= finalBytes));
+  } finally {
+    out.cleanup();
+  }
+});
 
 void test('dataset files added (also in new directories) and removed are seen, with one watch per directory', async () => {
   const data = tempDir('ds-watch');

@@ -8,6 +8,12 @@ import { whenDirectoryAppears } from './directoryAppearance';
 
 /** a growing file yields at most one 'change' record per this many ms (plus a trailing one) */
 export const CHANGE_EVERY_MS = 250;
+/**
+ * a file reported added or changed is looked at once more this long after its last report: chokidar
+ * drops a change that comes within 5 ms of the one before (and one that leaves the mtime as it was),
+ * so the last writes of a save may send nothing — its final size would be missed
+ */
+export const SETTLE_MS = 400;
 /** checkpoint layouts nest a few levels (runs/name/version/checkpoints); deeper is not watched */
 const CHECKPOINT_DEPTH = 4;
 
@@ -30,6 +36,8 @@ export class CheckpointWatch {
   private readonly abort = new AbortController();
   /** the last size reported for each file present */
   private readonly sizes = new Map<string, number>();
+  /** per file being written: the look once its reports stop (see SETTLE_MS) */
+  private readonly settles = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private errorNoted = false;
 
@@ -57,6 +65,8 @@ export class CheckpointWatch {
       }
     }
     this.throttles.clear();
+    for (const timer of this.settles.values()) clearTimeout(timer);
+    this.settles.clear();
     await Promise.all(this.watchers.map((w) => w.close().catch(() => undefined)));
     await this.emitFinalSizes();
   }
@@ -130,6 +140,8 @@ export class CheckpointWatch {
     const th = this.throttles.get(path);
     if (th?.timer) clearTimeout(th.timer);
     this.throttles.delete(path);
+    clearTimeout(this.settles.get(path));
+    this.settles.delete(path);
     this.emit('unlink', path, undefined);
   }
 
@@ -151,6 +163,25 @@ export class CheckpointWatch {
     if (event === 'unlink') this.sizes.delete(path);
     else this.sizes.set(path, rec.bytes);
     this.ctx.sink.emit(rec);
+    if (event !== 'unlink' && !this.stopped) this.settleLater(path);
+  }
+
+  /** one look at the file once its reports stop: a size chokidar did not report is reported */
+  private settleLater(path: string): void {
+    clearTimeout(this.settles.get(path));
+    const timer = setTimeout(() => {
+      this.settles.delete(path);
+      if (this.stopped || this.throttles.get(path)?.timer) return;
+      void stat(path).then(
+        (now) => {
+          if (!this.stopped && this.sizes.has(path) && now.size !== this.sizes.get(path))
+            this.emitChange(path, now);
+        },
+        () => undefined,
+      );
+    }, SETTLE_MS);
+    timer.unref();
+    this.settles.set(path, timer);
   }
 }
 
