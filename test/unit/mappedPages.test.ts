@@ -58,3 +58,22 @@ void test('a persistent mapping keeps its pages: nothing counted again; the same
   p.drop(20, 'a');
   assert.deepEqual([p.totals().files, p.totals().heldBytes], [0, 0]);
 });
+
+void test('a sibling forked after the first was read (a loaded machine) does not count its pages again', () => {
+  const p = new MappedPages(4096);
+  p.file('f', '/d/x', 8 * 4096);
+  const w1 = { pid: 31, startS: 1, ppid: 30 };
+  // w1 is read at 1.1 s, before its sibling exists; fault-around gave it pages 0–3
+  assert.equal(p.update(w1, 1.1, 'a', 'f', 0, bits('11110000')), 4);
+  const w2 = { pid: 32, startS: 1.4, ppid: 30 };
+  assert.equal(p.update(w2, 1.6, 'a', 'f', 0, bits('00111111')), 4, 'pages 2–3 were its sibling’s');
+  // another parent's process started at the same moment is no sibling
+  const other = { pid: 41, startS: 1.5, ppid: 40 };
+  assert.equal(p.update(other, 1.7, 'a', 'f', 0, bits('10000000')), 1);
+  // a short epoch: the next generation is forked within a second, after the last one exited
+  p.dropProcess(31);
+  p.dropProcess(32);
+  const w3 = { pid: 33, startS: 2.2, ppid: 30 };
+  assert.equal(p.update(w3, 2.4, 'a', 'f', 0, bits('11111111')), 8, 'a new generation counts all again');
+  assert.equal(p.totals().residentBytes, 17 * 4096);
+});

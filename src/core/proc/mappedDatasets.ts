@@ -31,6 +31,7 @@ const PAGEMAP_BUDGET_BYTES = 8 << 20;
 
 interface Tracked {
   pid: number;
+  ppid?: number;
   /** session seconds the process started (negative: before the session) */
   startS: number;
   maps: ProcFile;
@@ -87,7 +88,10 @@ export class MappedDatasets implements Source {
 
   /** One tree sample: exits first (their pages leave), then every live process. */
   tick(
-    sample: { live: readonly { pid: number; startMs: number }[]; exited: readonly { pid: number }[] },
+    sample: {
+      live: readonly { pid: number; startMs: number; ppid?: number }[];
+      exited: readonly { pid: number }[];
+    },
     s: number,
   ): void {
     const t0 = process.cpuUsage();
@@ -96,7 +100,7 @@ export class MappedDatasets implements Source {
     const live = new Set<number>();
     for (const p of sample.live) {
       live.add(p.pid);
-      this.readMaps(p.pid, p.startMs);
+      this.readMaps(p.pid, p.startMs, p.ppid);
     }
     for (const pid of this.procs.keys()) if (!live.has(pid)) this.forget(pid);
     this.earliestEntryS = Infinity;
@@ -107,11 +111,12 @@ export class MappedDatasets implements Source {
     this.ticks++;
   }
 
-  private readMaps(pid: number, startMs: number): void {
+  private readMaps(pid: number, startMs: number, ppid?: number): void {
     let t = this.procs.get(pid);
     if (t === undefined) {
       t = {
         pid,
+        ppid,
         startS: this.ctx ? (startMs - this.ctx.startedAtMs) / 1000 : 0,
         maps: new ProcFile(`/proc/${pid}/maps`, 64 * 1024),
         pagemap: new PagemapFile(pid),
@@ -262,14 +267,14 @@ export class MappedDatasets implements Source {
           prev.heldBytes !== rec.heldBytes;
     if (moved) {
       // the pages of processes that started after the last sample entered after their start: the
-      // state before holds until then (a new worker generation's pages stay in its epoch)
-      if (prev !== null && !this.lastEmitted)
-        ctx.sink.emit({
-          ...prev,
-          s: Number.isFinite(this.earliestEntryS)
-            ? Math.min(s, Math.max(prev.s, round6(this.earliestEntryS)))
-            : prev.s,
-        });
+      // state before holds until then (a new worker generation's pages stay in its epoch) — also
+      // when that state was written already (the old generation's pages left at the last sample)
+      if (prev !== null) {
+        const holdsUntil = Number.isFinite(this.earliestEntryS)
+          ? Math.min(s, Math.max(prev.s, round6(this.earliestEntryS)))
+          : prev.s;
+        if (!this.lastEmitted || holdsUntil > prev.s) ctx.sink.emit({ ...prev, s: holdsUntil });
+      }
       if (prev === null || prev.files !== rec.files) rec.paths = this.pages.paths().slice(0, 32);
       ctx.sink.emit(rec);
     }

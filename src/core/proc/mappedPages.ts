@@ -1,11 +1,13 @@
 /**
  * Which pages of the dataset files the tree's processes hold in their mappings. A file page counts
  * as read when it enters a process's mapping, unless another process brought it into its own
- * mapping after this one started: sibling workers (and the kernel's fault-around, which maps a
- * page's cached neighbours too) then count each page once per generation, while a new generation
- * of workers faulting the pages in again counts them again — also when an older process (the main
- * one) still holds them. Pages a persistent mapping keeps are never counted twice; a page the same
- * process faults in again (after reclaim) is.
+ * mapping after this one started, or a sibling of its own generation did (the same parent, started
+ * within SIBLING_S, still alive when this one started — workers are forked one after another, and
+ * under load the first may have been read before the next one exists): sibling workers (and the
+ * kernel's fault-around, which maps a page's cached neighbours too) then count each page once per
+ * generation, while a new generation of workers faulting the pages in again counts them again —
+ * also when an older process (the main one) still holds them. Pages a persistent mapping keeps are
+ * never counted twice; a page the same process faults in again (after reclaim) is.
  *
  * Memory: 10 bytes per page of each mapped file (a 10 GiB dataset: 26 MB).
  */
@@ -19,6 +21,23 @@ export interface MappedTotals {
   heldBytes: number;
   /** cumulative bytes that entered the tree's mappings since the start, never decreasing */
   residentBytes: number;
+}
+
+/** workers of one generation are forked within this many seconds of each other */
+export const SIBLING_S = 2;
+/** an exited process is remembered this long (a sibling may be seen after its exit) */
+const EXITED_KEEP_S = 30;
+
+export interface PageProcess {
+  pid: number;
+  /** session seconds the process started */
+  startS: number;
+  ppid?: number;
+}
+
+interface ProcState extends PageProcess {
+  /** session seconds its exit was seen */
+  exitS?: number;
 }
 
 interface FileState {
@@ -45,6 +64,9 @@ export class MappedPages {
   /** pid → mapping id → what it holds */
   private readonly byPid = new Map<number, Map<string, Held>>();
   private enteredPages = 0;
+  /** the processes that entered pages, exited ones for a while */
+  private readonly procs = new Map<number, ProcState>();
+  private latestS = -Infinity;
 
   constructor(private readonly pageBytes = 4096) {}
 
@@ -79,7 +101,7 @@ export class MappedPages {
    * counted as read.
    */
   update(
-    proc: { pid: number; startS: number },
+    proc: PageProcess,
     nowS: number,
     id: string,
     fileKey: string,
@@ -89,6 +111,8 @@ export class MappedPages {
     const pid = proc.pid;
     const f = this.files.get(fileKey);
     if (f === undefined) return 0;
+    this.latestS = Math.max(this.latestS, nowS);
+    if (!this.procs.has(pid)) this.procs.set(pid, { pid, startS: proc.startS, ppid: proc.ppid });
     let mine = this.byPid.get(pid);
     if (mine === undefined) this.byPid.set(pid, (mine = new Map()));
     let h = mine.get(id);
@@ -109,7 +133,8 @@ export class MappedPages {
       const p = firstPage + i;
       if (now) {
         if (refs[p]++ === 0) f.held++;
-        if (enteredPid[p] === pid || enteredS[p] < proc.startS) entered++;
+        const by = enteredPid[p];
+        if (by === pid || (enteredS[p] < proc.startS && !this.sibling(by, proc))) entered++;
         enteredS[p] = nowS;
         enteredPid[p] = pid;
       } else if (--refs[p] === 0) f.held--;
@@ -134,6 +159,10 @@ export class MappedPages {
 
   /** The process exited: what it held leaves the tree's mappings. */
   dropProcess(pid: number): void {
+    const gone = this.procs.get(pid);
+    if (gone !== undefined && gone.exitS === undefined) gone.exitS = this.latestS;
+    for (const [id, q] of this.procs)
+      if (q.exitS !== undefined && q.exitS < this.latestS - EXITED_KEEP_S) this.procs.delete(id);
     const mine = this.byPid.get(pid);
     if (mine === undefined) return;
     for (const h of mine.values()) this.release(h);
@@ -161,6 +190,14 @@ export class MappedPages {
   /** paths of the files mapped now */
   paths(): string[] {
     return [...this.files.values()].filter((f) => f.mappings > 0).map((f) => f.path);
+  }
+
+  /** `pid` is a sibling of `proc`'s own generation: same parent, forked together, alive at its start */
+  private sibling(pid: number, proc: PageProcess): boolean {
+    const q = this.procs.get(pid);
+    if (q === undefined || q.ppid === undefined || q.ppid !== proc.ppid) return false;
+    if (Math.abs(q.startS - proc.startS) > SIBLING_S) return false;
+    return q.exitS === undefined || q.exitS > proc.startS;
   }
 
   private release(h: Held): void {
