@@ -81,6 +81,12 @@ export interface TreeRecord {
   /** workers by state over the last tree interval: running on CPU vs blocked on I/O */
   workersRunning?: number;
   workersIoWait?: number;
+  /**
+   * of the increase since the last tree record, what the processes first seen in this one did
+   * (workers forked meanwhile): all of it after `s`, the earliest of their starts — so that an
+   * epoch boundary inside the interval (a new worker generation) gets their reads on its side
+   */
+  born?: { s: number; io: IoCounters };
 }
 
 /** One rank's share of a tree sample: its process and its own workers. */

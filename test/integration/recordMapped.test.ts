@@ -173,18 +173,8 @@ void test('attach: numpy memmap after the page cache was dropped: epoch 0 from d
   assertEpochBytes(run);
   const [first, ...later] = run.report.epochs;
   for (const e of later) assert.ok(e.pageCacheHitPct >= 90, `epoch ${e.index} hit ${e.pageCacheHitPct}%`);
-  // open defect, reported as TODO (it runs and says so, it does not pass silently): in full suite
-  // runs epoch 0 showed only ≈ 10 of 32 MB as storage reads (read_bytes of the faulting workers),
-  // alone it shows all 32 MB — not understood yet
-  await t.test(
-    'epoch 0 of a cold cache comes from disk',
-    { todo: 'epoch 0 storage reads undercounted in full runs' },
-    () => {
-      assert.ok(
-        first.diskBytesRead >= 0.8 * run.truthBytes[0],
-        `epoch 0: ${first.diskBytesRead} B from disk`,
-      );
-      assert.ok(first.pageCacheHitPct <= 20, `epoch 0 hit ${first.pageCacheHitPct}%`);
-    },
-  );
+  // the new workers' first reads come as one burst (the kernel's read-ahead fills the cache at
+  // once): they are placed by who read them, not by the rates around the boundary
+  assert.ok(first.diskBytesRead >= 0.8 * run.truthBytes[0], `epoch 0: ${first.diskBytesRead} B from disk`);
+  assert.ok(first.pageCacheHitPct <= 20, `epoch 0 hit ${first.pageCacheHitPct}%`);
 });

@@ -74,6 +74,31 @@ void test('counter history interpolates, and splits a boundary interval by the r
   assert.equal(solo.atBoundary(1.5)?.rchar, 200); // the main process reads as it goes: interpolated
 });
 
+void test("a new worker generation's first reads, a burst at the boundary, stay on its side", () => {
+  const io = (readBytes: number) => ({ rchar: 0, wchar: 0, readBytes, writeBytes: 0, majorFaults: 0 });
+  // the main process reads 60 B/s; workers forked at 3.30 read 40 000 B at once, then nothing
+  const h = new CounterHistory(1000);
+  h.add(3.19, io(1000), 0);
+  h.add(3.29, io(1006), 0);
+  h.add(3.39, io(41_012), 2, { s: 3.3, io: io(40_000) });
+  h.add(3.49, io(41_012), 2);
+  const at = h.atBoundary(3.3)?.readBytes ?? NaN;
+  // before: the main's 6 B of the interval by the rates; all 40 000 B after the boundary
+  assert.ok(at >= 1006 && at <= 1012, `at the boundary ${at}`);
+  // without knowing who read them, the rates put the burst before the boundary
+  const blind = new CounterHistory(1000);
+  blind.add(3.19, io(1000), 0);
+  blind.add(3.29, io(1006), 0);
+  blind.add(3.39, io(41_012), 2);
+  blind.add(3.49, io(41_012), 2);
+  assert.ok((blind.atBoundary(3.3)?.readBytes ?? 0) > 40_000);
+  // processes started inside the interval before the boundary: the share of their time after it
+  const early = new CounterHistory(1000);
+  early.add(1, io(0), 0);
+  early.add(2, io(1000), 0, { s: 1.2, io: io(800) });
+  assert.ok(Math.abs((early.atBoundary(1.6)?.readBytes ?? NaN) - (200 * 0.6 + 800 * 0.5)) < 1e-9);
+});
+
 void test('counter history stays bounded and exact for recent samples', () => {
   const h = new CounterHistory(256);
   for (let i = 1; i <= 10_000; i++)

@@ -12,7 +12,7 @@ import { FdCheck } from '../../src/core/health/fdCheck';
 import { DescriptorCounter, parseOpenFilesLimit } from '../../src/core/health/descriptorUsage';
 import { LevelTracker, levelOf } from '../../src/core/health/levels';
 import { MemoryCheck } from '../../src/core/health/memoryCheck';
-import { parseMeminfo, parseSmapsRollup } from '../../src/core/health/memoryUsage';
+import { inactiveFileBytes, parseMeminfo, parseSmapsRollup } from '../../src/core/health/memoryUsage';
 import { ShmCheck, SHM_THRESHOLDS } from '../../src/core/health/shmCheck';
 import { mountNamespace, shmUsage } from '../../src/core/health/shmUsage';
 import { describeStatus, exitStatusOf, WorkerDeathCheck } from '../../src/core/health/workerDeathCheck';
@@ -42,6 +42,7 @@ function sample(live: TreeProcess[], exited: TreeProcess[] = []): TreeSample {
   return {
     atMs: 0,
     rootGone: false,
+    born: null,
     live,
     spawned: [],
     exited,
@@ -235,4 +236,12 @@ void test('parsers and reads agree with the kernel', () => {
   const u = shmUsage(process.pid, ns);
   const st = fs.statfsSync('/dev/shm');
   assert.equal(u?.sizeBytes, st.blocks * st.bsize);
+});
+
+void test("a cgroup's working set: the inactive file cache (v2 and v1 memory.stat) is left out", () => {
+  const v2 = 'anon 1000\nfile 9000\nactive_file 2000\ninactive_file 7000\n';
+  assert.equal(inactiveFileBytes(v2, true), 7000);
+  const v1 = 'cache 9000\ninactive_file 10\ntotal_active_file 2000\ntotal_inactive_file 6000\n';
+  assert.equal(inactiveFileBytes(v1, false), 6000, 'the hierarchical total, not the group alone');
+  assert.equal(inactiveFileBytes('', true), 0);
 });

@@ -20,6 +20,8 @@ interface Point {
   io: IoCounters;
   /** DataLoader-like workers alive at this sample */
   workers: number;
+  /** of the increase since the point before, what processes started at or after `born.s` did */
+  born?: { s: number; io: IoCounters };
 }
 
 export class CounterHistory {
@@ -36,13 +38,15 @@ export class CounterHistory {
     return this.points.at(-1)?.io ?? ZERO_IO;
   }
 
-  add(s: number, io: IoCounters, workers = 0): void {
+  add(s: number, io: IoCounters, workers = 0, born?: { s: number; io: IoCounters }): void {
     const prev = this.points.at(-1);
     if (prev && s <= prev.s) {
       if (s === prev.s) prev.io = { ...io };
       return;
     }
-    this.points.push({ s, io: { ...io }, workers });
+    const point: Point = { s, io: { ...io }, workers };
+    if (born !== undefined) point.born = { s: born.s, io: { ...born.io } };
+    this.points.push(point);
     if (this.points.length > this.maxPoints) this.thin();
   }
 
@@ -71,6 +75,9 @@ export class CounterHistory {
    * the rate it has just after (interval starting at b); the interval's bytes are split in that
    * proportion. Without DataLoader workers (the main process reads as it goes) both rates are the
    * same and this is plain interpolation. `undefined` until the interval after b is known.
+   * What processes started after `s` did in the interval (a new worker generation's first reads,
+   * often a burst the rates cannot see) is on the later side whatever the rates say; of what
+   * processes started inside the interval but before `s` did, the share of their lifetime after `s`.
    */
   atBoundary(s: number): IoCounters | undefined {
     const pts = this.points;
@@ -78,19 +85,23 @@ export class CounterHistory {
     if (!lastPoint || s > lastPoint.s) return undefined;
     const i = this.firstAtOrAfter(s);
     const b = pts[i];
-    if (b.s === s || b.workers === 0 || i === 0) return this.at(s);
+    if (b.s === s || i === 0) return this.at(s);
     const a = pts[i - 1];
+    const { born, later } = bornSplit(a, b, s);
     const next = pts[i + 1];
-    if (!next) return this.ended ? this.at(s) : undefined;
+    if (b.workers > 0 && !next && !this.ended) return undefined;
     const before = i >= 2 ? pts[i - 2] : { s: 0, io: ZERO_IO, workers: 0 };
+    const linear = (s - a.s) / (b.s - a.s);
     const out: IoCounters = { ...ZERO_IO };
     for (const k of KEYS) {
-      const rPrev = rate(before, a, k);
-      const rNext = rate(b, next, k);
-      const oldPart = rPrev * (s - a.s);
-      const newPart = rNext * (b.s - s);
-      const share = oldPart + newPart > 0 ? oldPart / (oldPart + newPart) : (s - a.s) / (b.s - a.s);
-      out[k] = a.io[k] + (b.io[k] - a.io[k]) * share;
+      let share = linear;
+      if (b.workers > 0 && next) {
+        const oldPart = rate(before, a, k) * (s - a.s);
+        const newPart = rate(b, next, k) * (b.s - s);
+        if (oldPart + newPart > 0) share = oldPart / (oldPart + newPart);
+      }
+      // the rest of the tree by the rates; the new processes by their own lifetime
+      out[k] = a.io[k] + (b.io[k] - a.io[k] - born[k]) * share + (born[k] - later[k]);
     }
     return out;
   }
@@ -131,6 +142,20 @@ function interpolate(a: Point, b: Point, s: number): IoCounters {
   const out: IoCounters = { ...ZERO_IO };
   for (const k of KEYS) out[k] = a.io[k] + (b.io[k] - a.io[k]) * f;
   return out;
+}
+
+/** of the increase a → b, what processes first seen at b did, and of that what came after `s` */
+function bornSplit(a: Point, b: Point, s: number): { born: IoCounters; later: IoCounters } {
+  const born: IoCounters = { ...ZERO_IO };
+  const later: IoCounters = { ...ZERO_IO };
+  if (b.born === undefined) return { born, later };
+  const lived = b.s - b.born.s;
+  const f = b.born.s >= s || lived <= 0 ? 1 : Math.max(0, Math.min(1, (b.s - s) / lived));
+  for (const k of KEYS) {
+    born[k] = Math.max(0, Math.min(b.born.io[k], b.io[k] - a.io[k]));
+    later[k] = born[k] * f;
+  }
+  return { born, later };
 }
 
 function rate(a: Point, b: Point, k: (typeof KEYS)[number]): number {

@@ -83,7 +83,7 @@ export class SessionAnalyzer {
         this.onHeader(r);
         break;
       case 'tree':
-        this.history.add(r.s, r.io, r.workers);
+        this.history.add(r.s, r.io, r.workers, r.born);
         this.series.addTree(r);
         this.epochs.addTree(r);
         this.checkpoints.addTree(r);

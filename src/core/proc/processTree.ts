@@ -49,6 +49,11 @@ export interface TreeSample {
   exited: TreeProcess[];
   /** cumulative since the session start, never decreasing */
   totals: Counters;
+  /**
+   * what the processes that appeared in this sample did since they started (part of the totals'
+   * increase), and the earliest of their starts (wall-clock ms); null when none appeared
+   */
+  born: { startMs: number; counters: Counters } | null;
   rssBytes: number;
   /** true when some process's /proc/PID/io could not be read (another user's process) */
   ioDenied: boolean;
@@ -213,7 +218,7 @@ export class ProcessTree {
     }
     if (!visited.has(this.rootPid)) this.rootGone = true;
     const exited = this.sweep(visited);
-    this.totals.update(nowS, observations, exited);
+    const bornCounters = this.totals.update(nowS, observations, exited);
     const newRanks = this.rootGone ? [] : this.ranks.update(live, atMs);
     this.ranks.prune(visited);
     const ranks = this.rankSamples(nowS, live, observations, exited);
@@ -225,6 +230,10 @@ export class ProcessTree {
       spawned,
       exited,
       totals: this.totals.totals(),
+      born:
+        spawned.length > 0
+          ? { startMs: Math.min(...spawned.map((p) => p.startMs)), counters: bornCounters }
+          : null,
       rssBytes: live.reduce((sum, p) => sum + p.rssBytes, 0),
       ioDenied,
       ranks,

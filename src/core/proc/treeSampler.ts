@@ -91,7 +91,11 @@ export class TreeSampler implements Source {
     this.last = sample;
     const s = secondsSince(ctx.startedAtMs, sample.atMs);
     for (const p of sample.spawned) ctx.sink.emit(processRecord('spawn', p, spawnSeconds(ctx, p, s)));
-    for (const p of sample.exited) ctx.sink.emit(processRecord('exit', p, s));
+    for (const p of sample.exited) {
+      ctx.sink.emit(processRecord('exit', p, s));
+      // a rank that exited has no more worker generations (a restarted rank is a new PID)
+      this.rankGenerations.delete(p.pid);
+    }
     if (sample.rootGone) {
       this.finish();
       return;
@@ -121,7 +125,7 @@ export class TreeSampler implements Source {
         if (generationMs !== null) ctx.sink.emit(respawnMark(ctx, generationMs, r.rank));
       }
     }
-    ctx.sink.emit(treeRecord(sample, s, workers));
+    ctx.sink.emit(treeRecord(sample, s, workers, ctx.startedAtMs));
     for (const listener of this.listeners) {
       try {
         listener(sample, s);
@@ -198,7 +202,12 @@ function processRecord(event: 'spawn' | 'exit', p: TreeProcess, s: number): Proc
   return r;
 }
 
-function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[]): TreeRecord {
+function treeRecord(
+  sample: TreeSample,
+  s: number,
+  workers: TreeProcess[],
+  sessionStartMs: number,
+): TreeRecord {
   const t = sample.totals;
   const out: TreeRecord = {
     type: 'tree',
@@ -211,5 +220,11 @@ function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[]): Tree
     workersIoWait: workers.filter((w) => w.state === 'D').length,
   };
   if (sample.ranks.length > 0) out.ranks = sample.ranks.map(rankTree);
+  const born = sample.born;
+  if (born !== null) {
+    const io = countersOf(born.counters).io;
+    if (io.rchar > 0 || io.readBytes > 0 || io.wchar > 0 || io.writeBytes > 0 || io.majorFaults > 0)
+      out.born = { s: Math.min(s, Math.max(0, secondsSince(sessionStartMs, born.startMs))), io };
+  }
   return out;
 }

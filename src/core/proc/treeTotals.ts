@@ -11,6 +11,10 @@
  * seen), which is how the jump is recognised; a debt whose jump never comes (a child reaped by
  * someone else) expires.
  *
+ * Each update also returns what the processes seen for the first time did (they started during the
+ * session): all of it happened after they started, which places it in time better than the tree's
+ * total does.
+ *
  * Pure: it is fed the values read from /proc and knows nothing about files.
  */
 
@@ -47,7 +51,8 @@ export class TreeTotals {
    * One sample of the tree: the processes read now (parents before children) and the ones that
    * exited since the last sample with the parent they had.
    */
-  update(nowS: number, live: CounterObservation[], exited: { pid: number; ppid: number }[]): void {
+  update(nowS: number, live: CounterObservation[], exited: { pid: number; ppid: number }[]): Counters {
+    const born = zeroCounters();
     for (const { pid, ppid } of exited) {
       const seen = this.last.get(pid);
       this.last.delete(pid);
@@ -60,13 +65,16 @@ export class TreeTotals {
       this.debts.set(ppid, list);
     }
     for (const obs of live) {
-      const before = this.last.get(obs.pid) ?? (obs.startedBeforeSession ? obs.values : zeroCounters());
+      const seen = this.last.get(obs.pid);
+      const before = seen ?? (obs.startedBeforeSession ? obs.values : zeroCounters());
       const delta = zeroCounters();
       for (const k of COUNTER_KEYS) delta[k] = Math.max(0, obs.values[k] - before[k]);
       this.payDebts(obs.pid, delta, nowS);
       for (const k of COUNTER_KEYS) this.total[k] += delta[k];
+      if (seen === undefined && !obs.startedBeforeSession) for (const k of COUNTER_KEYS) born[k] += delta[k];
       this.last.set(obs.pid, { ...obs.values });
     }
+    return born;
   }
 
   /** A process left the tree but is still alive (re-parented): forget it without any debt. */

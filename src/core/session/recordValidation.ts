@@ -73,6 +73,7 @@ const FIELDS: RecordTable = {
     workers: amount,
     workersRunning: optional(amount),
     workersIoWait: optional(amount),
+    born: optional(shape({ s: time, io })),
   },
   rank: {
     s: time,
