@@ -4,6 +4,8 @@
  * job is moved into the cgroup (its shell writes its own PID to cgroup.procs, then execs python);
  * the recorder stays outside. The memory records are checked against the cgroup's own usage, read
  * by the test every 100 ms, and its limit; the cause of death against the kernel's OOM-kill count.
+ * A second job fills the same kind of cgroup with page cache only (it writes and reads a file larger
+ * than the limit): the cgroup is charged up to its limit, yet nothing is at risk, and no warning.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,14 @@ interface Cgroup {
   limitFile: string;
   usageFile: string;
   oomKills: () => number;
+}
+
+/** the cgroup's charged bytes and its working set (less the inactive file cache), read by the test */
+function cgroupUsage(cg: Cgroup): { charged: number; workingSet: number } {
+  const charged = Number(readFileSync(`${cg.dir}/${cg.usageFile}`, 'utf8'));
+  const stat = readFileSync(`${cg.dir}/memory.stat`, 'utf8');
+  const inactive = Number(/^(?:total_)?inactive_file (\d+)$/m.exec(stat)?.[1] ?? 0);
+  return { charged, workingSet: charged - inactive };
 }
 
 /** a fresh memory cgroup under the root of the v2 hierarchy, else of the v1 memory controller */
@@ -89,7 +99,7 @@ void test('a job at its cgroup memory limit: warned, then critical, then "killed
   const usage: Array<{ t: number; bytes: number }> = [];
   const poll = setInterval(() => {
     try {
-      usage.push({ t: Date.now() / 1000, bytes: Number(readFileSync(`${cg.dir}/${cg.usageFile}`, 'utf8')) });
+      usage.push({ t: Date.now() / 1000, bytes: cgroupUsage(cg).workingSet });
     } catch {
       // the cgroup is being removed
     }
@@ -167,6 +177,66 @@ void test('a job at its cgroup memory limit: warned, then critical, then "killed
       assert.ok(pids.has(Number(m[1])), `PID ${m[1]} is one of the job's workers`);
     }
     assert.match(rec.stdout, /Why the job died: .*was killed by SIGKILL/);
+  } finally {
+    clearInterval(poll);
+    await removeCgroup(cg.dir);
+    cleanup();
+  }
+});
+
+void test('a job whose cgroup is full of page cache only: its working set is read, no memory warning', async (t) => {
+  const isRoot = process.getuid?.() === 0;
+  if (!requireTool(t, isRoot, 'root', 'run the tests as root (a memory-limited cgroup for the job)')) return;
+  const { dir, cleanup } = tempDir('health-pagecache');
+  const cg = makeCgroup(`trainio-cache-${process.pid}`);
+  if (typeof cg === 'string') {
+    cleanup();
+    requireTool(t, false, 'a memory cgroup', cg);
+    return;
+  }
+  const usage: Array<{ t: number; charged: number; workingSet: number }> = [];
+  const poll = setInterval(() => {
+    try {
+      usage.push({ t: Date.now() / 1000, ...cgroupUsage(cg) });
+    } catch {
+      // the cgroup is being removed
+    }
+  }, 100);
+  try {
+    // the job writes, then reads three times, a file larger than its limit: all of it page cache
+    const big = join(dir, 'big.bin');
+    const mb = Math.round((1.3 * LIMIT) / MiB);
+    const inner =
+      `echo $$ > ${cg.dir}/cgroup.procs && dd if=/dev/zero of=${big} bs=1M count=${mb} status=none && ` +
+      `for i in 1 2 3; do cat ${big} > /dev/null; sleep 1; done`;
+    const session = join(dir, 'session.trainio.jsonl');
+    const rec = await runCli(['record', '--out', session, '--', 'sh', '-c', inner], { cwd: dir });
+    clearInterval(poll);
+    assert.equal(rec.code, 0, rec.stderr);
+    const startS = sessionHeader(session).startedAtMs / 1000;
+    const memory = jsonLines<SessionRecord>(session).filter(
+      (r): r is HealthRecord => r.type === 'health' && r.id === 'memory',
+    );
+    // positive control: the cgroup was charged to its limit, the old reading would have been critical
+    const charged = Math.max(...usage.map((u) => u.charged));
+    assert.ok(charged >= 0.9 * LIMIT, `the cgroup was charged up to ${charged} of ${LIMIT}`);
+    assert.ok(memory.length >= 1, 'memory was read');
+    let compared = 0;
+    for (const h of memory) {
+      assert.equal(h.limit, LIMIT, "the cgroup's memory.max");
+      assert.equal(h.severity, 'info', `no warning for page cache: ${h.message}`);
+      // while dd writes, the charge runs ahead of the page lists for a moment: trainio's reading
+      // must lie within what the test read in the 0.2 s around it
+      const at = startS + h.s;
+      const around = usage.filter((u) => Math.abs(u.t - at) <= 0.2).map((u) => u.workingSet);
+      if (around.length === 0) continue;
+      compared++;
+      assert.ok(
+        h.value >= Math.min(...around) - 4 * MiB && h.value <= Math.max(...around) + 4 * MiB,
+        `at ${h.s} s trainio read ${h.value}, the cgroup's working set ${around.join(', ')} (±4 MiB)`,
+      );
+    }
+    assert.ok(compared >= 1, 'a memory record with a cgroup reading within 0.2 s');
   } finally {
     clearInterval(poll);
     await removeCgroup(cg.dir);

@@ -3,6 +3,9 @@
  * (/proc/PID/smaps_rollup — a few ms and the target's mmap lock, so callers read it rarely), the
  * system's MemAvailable (/proc/meminfo) and the memory limit of the job's cgroup (v2 memory.max /
  * memory.current / memory.events, or v1 memory.limit_in_bytes / usage_in_bytes / oom_control).
+ * A cgroup's use is its working set, as the kubelet and cAdvisor count it: the charged bytes less
+ * the inactive file cache (memory.stat), which the kernel reclaims before it kills anything — a
+ * job that read its dataset through the page cache is not "at its limit" for that.
  */
 import * as fs from 'node:fs';
 import { readProcOnce } from '../proc/procFile';
@@ -58,7 +61,10 @@ export interface CgroupMemory {
   /** the cgroup's directory */
   dir: string;
   limitBytes: number;
+  /** the working set: charged bytes less the inactive file cache */
   usageBytes: number;
+  /** what the cgroup is charged for (memory.current / usage_in_bytes), page cache included */
+  chargedBytes: number;
   /** processes the OOM killer killed in the cgroup, where the kernel counts them */
   oomKills: number | null;
 }
@@ -105,6 +111,20 @@ function oomKillsIn(file: string): number | null {
   }
 }
 
+/** inactive file cache in a memory.stat text (v2 `inactive_file`, v1 `total_inactive_file`), bytes */
+export function inactiveFileBytes(stat: string, v2: boolean): number {
+  const m = (v2 ? /^inactive_file (\d+)$/m : /^total_inactive_file (\d+)$/m).exec(stat);
+  return m ? Number(m[1]) : 0;
+}
+
+function inactiveFile(dir: string, v2: boolean): number {
+  try {
+    return inactiveFileBytes(fs.readFileSync(`${dir}/memory.stat`, 'utf8'), v2);
+  } catch {
+    return 0;
+  }
+}
+
 /** The cgroup's memory limit and use; null when it has no limit (or none is readable). */
 export function cgroupMemory(dir: string): CgroupMemory | null {
   const v2 = fs.existsSync(`${dir}/memory.max`);
@@ -114,7 +134,8 @@ export function cgroupMemory(dir: string): CgroupMemory | null {
   return {
     dir,
     limitBytes: limit,
-    usageBytes: usage,
+    usageBytes: Math.max(0, usage - inactiveFile(dir, v2)),
+    chargedBytes: usage,
     oomKills: oomKillsIn(v2 ? `${dir}/memory.events` : `${dir}/memory.oom_control`),
   };
 }
