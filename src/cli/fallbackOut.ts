@@ -2,7 +2,7 @@
  * `record --fallback-out FILE`: when the session file has stopped (disk full, I/O error) for
  * `--fallback-after` seconds, the session moves to FILE on its own; SIGUSR2 moves it there at once.
  */
-import { fileStoppedWarning } from '../core/session/fileStateText';
+import { fileStoppedWarning } from '../shared/vocabulary';
 import type { Recorder } from '../core/session/recorder';
 
 export const DEFAULT_FALLBACK_AFTER_S = 10;

@@ -56,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): void {
     stopSession: async (session) => {
       await session.stop();
     },
+    moveSession: async (session) => {
+      await moveSession(sessions, { sessionFile: session.file });
+    },
     thresholds: readThresholds,
   };
   const panels = new SessionPanels(context.extensionUri, actions);

@@ -31,7 +31,12 @@ export type HostToWebview =
   | { type: 'reveal'; section: PanelSection };
 
 export type WebviewToHost =
-  { type: 'ready' } | { type: 'openSite'; site: CallSite } | { type: 'export' } | { type: 'stop' };
+  | { type: 'ready' }
+  | { type: 'openSite'; site: CallSite }
+  | { type: 'export' }
+  | { type: 'stop' }
+  /** the session file stopped (disk full): move it to a place the user picks */
+  | { type: 'moveSession' };
 
 /** id of the `<script type="application/json">` element that carries the `init` message in a static report */
 export const EMBEDDED_INIT_ID = 'trainio-init';
@@ -64,6 +69,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'ready':
     case 'export':
     case 'stop':
+    case 'moveSession':
       return true;
     case 'openSite':
       return isSite(m.site);

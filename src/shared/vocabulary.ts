@@ -9,7 +9,7 @@
  *   shows nothing "now".
  * Pure: no DOM, no node:*, no vscode.
  */
-import type { EpochSummary, SessionReport, SessionSeries } from './model';
+import type { EpochSummary, NoteRecord, SessionReport, SessionSeries } from './model';
 import { formatFactor, formatPct } from './format';
 
 export const PASSES_NAME = 'dataset passes';
@@ -97,4 +97,15 @@ export function peakOfFullWindows(
     if (!best || v > best.value) best = { at: t[i] ?? 0, value: v };
   }
   return best;
+}
+
+/** the warning a view should show now: the session file stopped and has not resumed since */
+export function fileStoppedWarning(notes: readonly NoteRecord[]): string | undefined {
+  const last = notes
+    .filter(
+      (n) =>
+        n.about === 'session-file' && /^session (file stopped|file writing resumed|moved)/.test(n.message),
+    )
+    .at(-1);
+  return last?.message.startsWith('session file stopped') ? last.message : undefined;
 }

@@ -13,7 +13,8 @@ import {
   type FileIo,
   type WriteTrouble,
 } from '../../src/core/session/sessionWriter';
-import { fileStateSentence, fileStoppedWarning, movedText } from '../../src/core/session/fileStateText';
+import { fileStateSentence, movedText } from '../../src/core/session/fileStateText';
+import { fileStoppedWarning } from '../../src/shared/vocabulary';
 import type { NoteRecord, SessionRecord } from '../../src/shared/model';
 
 /** writes go through until `full` is set on the first file's descriptor, then fail with ENOSPC */

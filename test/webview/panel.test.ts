@@ -214,6 +214,27 @@ void test('panel in a VS Code webview page', async (t) => {
     ]);
     assert.ok(received.every(isWebviewToHost), 'every posted message passes the host’s guard');
 
+    // the session file stopped (disk full): the panel says so and offers to move it, until resumed
+    assert.equal(await page.isVisible('.file-stopped'), false, 'no warning while the file is written');
+    const stopped = structuredClone(base);
+    const why = 'session file stopped at 0:26 — disk full (ENOSPC); recording goes on in memory';
+    stopped.notes.push({ type: 'note', s: 26, level: 'warning', message: why, about: 'session-file' });
+    await sendToPanel(page, { type: 'update', report: stopped });
+    await page.waitForSelector('.file-stopped:not([hidden])');
+    assert.equal(await textOf(page, '.file-stopped span'), `Warning: ${why}`);
+    await page.click('text=Move Session…');
+    assert.deepEqual((await hostPeerRecord(page)).received.at(-1), { type: 'moveSession' });
+    const resumed = structuredClone(stopped);
+    resumed.notes.push({
+      type: 'note',
+      s: 40,
+      level: 'info',
+      message: 'session file writing resumed at 0:40',
+      about: 'session-file',
+    });
+    await sendToPanel(page, { type: 'update', report: resumed });
+    await page.waitForSelector('.file-stopped', { state: 'hidden' });
+
     const ended = structuredClone(base);
     ended.ended = { type: 'end', s: ended.durationS, reason: 'stopped', exitCode: null, signal: 'SIGINT' };
     await sendToPanel(page, { type: 'ended', report: ended });

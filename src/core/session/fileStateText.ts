@@ -2,7 +2,7 @@
  * What the CLI, the panel and the status bar say when the session file could not be written: the
  * moment it stopped and why, that recording goes on in memory, and in the end what the file holds.
  */
-import type { NoteRecord, SessionFileState } from '../../shared/model';
+import type { SessionFileState } from '../../shared/model';
 import { formatClock } from '../../shared/format';
 
 const WHY: Record<string, string> = {
@@ -70,15 +70,4 @@ function lostClause(state: SessionFileState): string {
       ? ` from ${formatClock(state.lostFromS)} to ${formatClock(state.lostToS)}`
       : '';
   return `; ${state.lostRecords} records${span} are missing from it`;
-}
-
-/** the warning a view should show now: the session file stopped and has not resumed since */
-export function fileStoppedWarning(notes: readonly NoteRecord[]): string | undefined {
-  const last = notes
-    .filter(
-      (n) =>
-        n.about === 'session-file' && /^session (file stopped|file writing resumed|moved)/.test(n.message),
-    )
-    .at(-1);
-  return last?.message.startsWith('session file stopped') ? last.message : undefined;
 }

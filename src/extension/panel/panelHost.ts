@@ -24,6 +24,7 @@ export interface PanelActions {
   openSite(file: string, line: number): Promise<void>;
   exportSession(session: ProfiledSession): Promise<void>;
   stopSession(session: ProfiledSession): Promise<void>;
+  moveSession(session: ProfiledSession): Promise<void>;
   thresholds(): Thresholds;
 }
 
@@ -195,6 +196,9 @@ export class PanelHost implements vscode.Disposable {
         return;
       case 'stop':
         void this.actions.stopSession(this.session);
+        return;
+      case 'moveSession':
+        void this.actions.moveSession(this.session);
         return;
       default:
         assertNever(message);

@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { fileStoppedWarning } from '../../core/session/fileStateText';
+import { fileStoppedWarning } from '../../shared/vocabulary';
 import { LiveSession, type ProfiledSession } from './profiledSession';
 import type { SessionList } from './sessionList';
 

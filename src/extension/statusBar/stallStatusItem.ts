@@ -11,12 +11,12 @@ import type { Thresholds } from '../../shared/protocol';
 import {
   currentEpochText,
   datasetPasses,
+  fileStoppedWarning,
   lastFullWindow,
   passesPhrase,
   showsNow,
 } from '../../shared/vocabulary';
 import { formatBytes, formatRate, formatSeconds } from '../../core/report/units';
-import { fileStoppedWarning } from '../../core/session/fileStateText';
 import { escapeMarkdown } from '../markdownText';
 import type { ProfiledSession } from '../sessions/profiledSession';
 import type { SessionList } from '../sessions/sessionList';

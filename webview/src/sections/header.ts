@@ -1,6 +1,7 @@
 /**
  * The panel's header: the big data-stall figure (coloured by the thresholds), the current epoch,
- * the read rate now (the session's mean once it ended), the dataset passes, checkpoints, the live/ended badge, and the Stop and Export buttons.
+ * the read rate now (the session's mean once it ended), the dataset passes, checkpoints, the live/ended badge, and the Stop and Export buttons;
+ * while the session file is stopped (disk full), a warning and "Move Session…".
  */
 import type { SessionReport } from '../../../src/shared/model.js';
 import type { Thresholds } from '../../../src/shared/protocol.js';
@@ -9,6 +10,7 @@ import { formatBytes, formatDuration, formatPct, formatRate, NO_VALUE } from '..
 import {
   datasetPasses,
   epochCounting,
+  fileStoppedWarning,
   lastFullWindow,
   passesText,
   peakOfFullWindows,
@@ -71,6 +73,14 @@ export class Header {
     className: 'action',
     attrs: { type: 'button' },
   });
+  /** the session file stopped (disk full): said, with a way to move it while the job runs */
+  private readonly fileStopped = el('p', { className: 'file-stopped', attrs: { role: 'alert' } });
+  private readonly fileStoppedText = el('span');
+  private readonly moveButton = el('button', {
+    text: 'Move Session…',
+    className: 'action move',
+    attrs: { type: 'button' },
+  });
   private readonly stall = figure('Data stall', 'stall');
   private readonly epoch = figure('Epoch', 'epoch');
   private readonly readNow = figure('Read now', 'read');
@@ -81,6 +91,8 @@ export class Header {
   constructor(private readonly connection: HostConnection) {
     this.stopButton.addEventListener('click', () => connection.post({ type: 'stop' }));
     this.exportButton.addEventListener('click', () => connection.post({ type: 'export' }));
+    this.moveButton.addEventListener('click', () => connection.post({ type: 'moveSession' }));
+    this.fileStopped.append(this.fileStoppedText, this.moveButton);
     const actions = el('div', { className: 'actions' }, [this.stopButton, this.exportButton]);
     const figures = el('dl', { className: 'figures' }, [
       this.stall.box,
@@ -91,6 +103,7 @@ export class Header {
     ]);
     this.element = el('header', { className: 'summary' }, [
       el('div', { className: 'title-row' }, [this.title, this.badge, actions]),
+      this.fileStopped,
       this.target,
       figures,
       this.loaders,
@@ -106,6 +119,10 @@ export class Header {
   update(report: SessionReport, thresholds: Thresholds, phase: Phase): void {
     this.updateBadge(report, phase);
     setHidden(this.stopButton, !this.connection.interactive || phase !== 'live');
+    const stopped = fileStoppedWarning(report.notes);
+    setHidden(this.fileStopped, stopped === undefined);
+    setText(this.fileStoppedText, stopped === undefined ? '' : `Warning: ${stopped}`);
+    setHidden(this.moveButton, !this.connection.interactive || phase !== 'live');
     const t = report.target;
     setText(
       this.target,
