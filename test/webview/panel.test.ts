@@ -246,6 +246,23 @@ void test('panel in a VS Code webview page', async (t) => {
     await page.close();
   });
 
+  await t.test('a new session taking over the panel starts at its top', async () => {
+    const { page, problems } = await openPanel(browser, server.page(vscodePanelHtml(server.origin)), {
+      width: 900,
+      height: 500,
+    });
+    await sendToPanel(page, initMessage(report));
+    await waitForRender(page);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    assert.ok((await page.evaluate(() => window.scrollY)) > 200, 'the first session was read further down');
+    await sendToPanel(page, { ...initMessage(builtReport()), title: 'Training I/O — next.py' });
+    await page.waitForFunction(() => document.title === 'Training I/O — next.py');
+    await waitForRender(page);
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   await t.test('reveal scrolls to the section, focuses its heading and highlights it', async () => {
     const { page, problems } = await openPanel(browser, server.page(vscodePanelHtml(server.origin)), {
       width: 900,

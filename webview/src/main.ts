@@ -53,6 +53,8 @@ function receive(message: HostToWebview): void {
       if (message.state) connection.saveState(message.state);
       // a static report is never live, whatever the embedded message says
       const live = message.live && connection.interactive;
+      // another session takes over this panel: it starts at its top, not where the last one was read
+      if (panel) window.scrollTo(0, 0);
       panel?.dispose();
       panel = new PanelView(root(), connection, {
         title: message.title,
