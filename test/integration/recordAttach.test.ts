@@ -97,10 +97,20 @@ async function attachRun(t: TestContext, persistent: boolean): Promise<void> {
         );
       }
       // whole epochs seen from their start (the samplers' first reads come a moment after the attach)
+      // ±5 %. Attached mid-epoch with persistent workers, the first boundary is the first file
+      // opened again that was seen before it: the files the next epoch opened first and the epoch
+      // of the attach had not yet been seen to open cannot be told apart — that epoch ±15 %
       marked
         .slice(0, -1)
         .filter((e) => e.startS > 0.5)
-        .forEach((e) => near(e.rereadFactor, 1, 0.05, `epoch ${e.index} re-read factor`));
+        .forEach((e) =>
+          near(
+            e.rereadFactor,
+            1,
+            persistent && e === marked[0] ? 0.15 : 0.05,
+            `epoch ${e.index} re-read factor`,
+          ),
+        );
 
       // checkpoints: every save from the first second on is found by path (bytes within 1 %, end
       // within 0.2 s); the watcher needs a moment to start, so a save before may be known only as a

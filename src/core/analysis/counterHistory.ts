@@ -78,8 +78,11 @@ export class CounterHistory {
    * What processes started after `s` did in the interval (a new worker generation's first reads,
    * often a burst the rates cannot see) is on the later side whatever the rates say; of what
    * processes started inside the interval but before `s` did, the share of their lifetime after `s`.
+   * `readShare(a, b)`, where given, is the share of the interval's reads that came before `s` as
+   * something else saw them (the dataset files opened, each at its moment): it splits the read
+   * counters instead of the rates.
    */
-  atBoundary(s: number): IoCounters | undefined {
+  atBoundary(s: number, readShare?: (aS: number, bS: number) => number | undefined): IoCounters | undefined {
     const pts = this.points;
     const lastPoint = pts.at(-1);
     if (!lastPoint || s > lastPoint.s) return undefined;
@@ -92,10 +95,12 @@ export class CounterHistory {
     if (b.workers > 0 && !next && !this.ended) return undefined;
     const before = i >= 2 ? pts[i - 2] : { s: 0, io: ZERO_IO, workers: 0 };
     const linear = (s - a.s) / (b.s - a.s);
+    const seen = readShare?.(a.s, b.s);
     const out: IoCounters = { ...ZERO_IO };
     for (const k of KEYS) {
       let share = linear;
-      if (b.workers > 0 && next) {
+      if (seen !== undefined && (k === 'rchar' || k === 'readBytes')) share = seen;
+      else if (b.workers > 0 && next) {
         const oldPart = rate(before, a, k) * (s - a.s);
         const newPart = rate(b, next, k) * (b.s - s);
         if (oldPart + newPart > 0) share = oldPart / (oldPart + newPart);

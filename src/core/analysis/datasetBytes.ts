@@ -47,9 +47,20 @@ export class DatasetBytes {
   addOpens(r: OpensRecord): void {
     if (r.bytes === undefined) return;
     this.sawOpenedBytes = true;
-    this.opened.add(r.firstS ?? r.s, this.openedTotal);
+    const first = r.firstS ?? r.s;
+    const last = Math.max(first, r.lastS ?? r.s);
+    // a window of one moment is a step there, not a ramp from the window before
+    this.opened.add(last > first ? first : first - 1e-6, this.openedTotal);
     this.openedTotal += r.bytes;
-    this.opened.add(r.lastS ?? r.s, this.openedTotal);
+    this.opened.add(last, this.openedTotal);
+  }
+
+  /** of the dataset bytes opened in [a, b], the share opened before `s`; undefined when none were */
+  openedBefore(a: number, s: number, b: number): number | undefined {
+    const all = this.opened.between(a, b);
+    if (!(all > 0)) return undefined;
+    // an open at `s` itself is the first of the epoch that starts there
+    return Math.max(0, Math.min(1, this.opened.between(a, s - 1e-6) / all));
   }
 
   /** dataset files were seen mapped */

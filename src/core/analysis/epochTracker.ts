@@ -179,6 +179,12 @@ export class EpochTracker {
   }
 
   private counterAt(mark: StoredMark | undefined, s: number): IoCounters {
+    // a boundary found from files opened again: the opens around it, each at its moment, tell
+    // which side of it the interval's reads were on better than the read rates either side
+    if (mark?.source === 'reopen' && mark.s === s) {
+      const io = this.history.atBoundary(s, (a, b) => this.bytes.openedBefore(a, s, b));
+      if (io) return io;
+    }
     if (mark?.io && mark.s === s) return mark.io;
     return (mark ? this.history.atBoundary(s) : undefined) ?? this.history.atOrLast(s);
   }

@@ -26,7 +26,6 @@ export class OpenWatcher implements Source {
   private watch: InotifyOpens | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ctx: SourceContext | null = null;
-  private windowOpens = 0;
   private readonly opened = new OpenedBytes();
   private overflowNoted = false;
   private readyPromise: Promise<boolean> = Promise.resolve(false);
@@ -83,7 +82,6 @@ export class OpenWatcher implements Source {
 
   private onOpen(ctx: SourceContext, bytes: Buffer, from: number, to: number): void {
     if (consumeOwnOpen(bytes, from, to)) return;
-    this.windowOpens++;
     this.opened.add(bytes.toString('utf8', from, to), ctx.now());
     const { h1, h2 } = this.hash.of(bytes, from, to);
     const boundary = this.detector.openHashed(h1, h2, ctx.now());
@@ -91,6 +89,8 @@ export class OpenWatcher implements Source {
   }
 
   private emitBoundary(ctx: SourceContext, b: ReopenBoundary): void {
+    // the opens before the boundary close their window: their bytes stay in the epoch that ends
+    this.flushWindow(ctx, b);
     const mark: EpochMarkRecord = {
       type: 'epochMark',
       s: b.s,
@@ -109,18 +109,20 @@ export class OpenWatcher implements Source {
     );
   }
 
-  private flushWindow(ctx: SourceContext): void {
-    if (this.windowOpens === 0) return;
+  /** the window's opens as a record; at a boundary `b`, only those before it (the ending epoch's) */
+  private flushWindow(ctx: SourceContext, b?: ReopenBoundary): void {
+    if (this.opened.count === 0) return;
+    const { opens, ...window } = this.opened.take(b?.s);
+    if (opens === 0) return;
     const rec: OpensRecord = {
       type: 'opens',
-      s: ctx.now(),
-      count: this.windowOpens,
+      s: b ? Math.min(ctx.now(), Math.max(b.s, window.lastS ?? b.s)) : ctx.now(),
+      count: opens,
       distinctFiles: this.detector.distinctFiles,
-      epoch: this.detector.epoch,
-      epochFiles: this.detector.epochFiles,
-      ...this.opened.take(),
+      epoch: b ? b.epoch - 1 : this.detector.epoch,
+      epochFiles: b ? b.previousEpochFiles : this.detector.epochFiles,
+      ...window,
     };
-    this.windowOpens = 0;
     ctx.sink.emit(rec);
   }
 }

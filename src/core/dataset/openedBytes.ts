@@ -23,29 +23,37 @@ const sizes = new Map<number, number>();
 const hash = new PathHash();
 
 export class OpenedBytes {
-  /** path → opens in the current window, checked against the mapped files when the window closes */
-  private window = new Map<string, number>();
-  private firstS: number | undefined;
-  private lastS: number | undefined;
+  /** the opens of the current window in order, checked against the mapped files when it closes */
+  private paths: string[] = [];
+  private times: number[] = [];
 
   add(path: string, s: number): void {
-    this.window.set(path, (this.window.get(path) ?? 0) + 1);
-    if (this.firstS === undefined) this.firstS = s;
-    this.lastS = s;
+    this.paths.push(path);
+    this.times.push(s);
   }
 
-  /** closes the window: its bytes and the times of its first and last open */
-  take(): OpenedWindow {
+  /** opens in the window so far */
+  get count(): number {
+    return this.paths.length;
+  }
+
+  /**
+   * Closes the window — or, with `beforeS`, only its part before that time (an epoch boundary:
+   * no window straddles one, so its bytes stay in their epoch): its bytes and the times of its
+   * first and last open. Returns how many opens it held in `opens`.
+   */
+  take(beforeS = Infinity): OpenedWindow & { opens: number } {
+    let n = 0;
+    while (n < this.times.length && this.times[n] < beforeS) n++;
     let bytes = 0;
-    for (const [path, n] of this.window) {
-      if (isMappedFile(path)) continue;
-      bytes += n * this.sizeOf(path);
+    for (let i = 0; i < n; i++) if (!isMappedFile(this.paths[i])) bytes += this.sizeOf(this.paths[i]);
+    const out: OpenedWindow & { opens: number } = { bytes, opens: n };
+    if (n > 0) {
+      out.firstS = Math.round(this.times[0] * 1e6) / 1e6;
+      out.lastS = Math.round(this.times[n - 1] * 1e6) / 1e6;
     }
-    const out: OpenedWindow = { bytes };
-    if (this.firstS !== undefined) out.firstS = Math.round(this.firstS * 1e6) / 1e6;
-    if (this.lastS !== undefined) out.lastS = Math.round(this.lastS * 1e6) / 1e6;
-    this.window = new Map();
-    this.firstS = this.lastS = undefined;
+    this.paths = this.paths.slice(n);
+    this.times = this.times.slice(n);
     return out;
   }
 

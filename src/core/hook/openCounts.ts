@@ -47,12 +47,13 @@ export class OpenCounts {
       if (!c) continue;
       this.distinct += c.fresh;
       this.emittedBelow = k + 1;
+      const { opens: _opens, ...window } = c.opened.take();
       out.push({
         type: 'opens',
         s: Math.round(end * 1e6) / 1e6,
         count: c.count,
         distinctFiles: this.distinct,
-        ...c.opened.take(),
+        ...window,
       });
     }
     return out;
