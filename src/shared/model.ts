@@ -7,5 +7,6 @@
  * byte counts are integers.
  */
 
+export * from './datasetRecords';
 export * from './sessionRecords';
 export * from './sessionReport';

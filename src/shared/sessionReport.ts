@@ -3,10 +3,10 @@
  * exporters) reads.
  */
 
+import type { DatasetIndex, RereadMethod } from './datasetRecords';
 import type {
   CallSite,
   Confidence,
-  DatasetIndex,
   EndRecord,
   EnvironmentInfo,
   EpochMarkRecord,
@@ -14,7 +14,6 @@ import type {
   HealthRecord,
   IoCounters,
   NoteRecord,
-  RereadMethod,
   SaveRecord,
   Severity,
   StallMethod,
