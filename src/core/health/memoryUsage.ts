@@ -61,10 +61,8 @@ export interface CgroupMemory {
   /** the cgroup's directory */
   dir: string;
   limitBytes: number;
-  /** the working set: charged bytes less the inactive file cache */
+  /** the working set: charged bytes (memory.current / usage_in_bytes) less the inactive file cache */
   usageBytes: number;
-  /** what the cgroup is charged for (memory.current / usage_in_bytes), page cache included */
-  chargedBytes: number;
   /** processes the OOM killer killed in the cgroup, where the kernel counts them */
   oomKills: number | null;
 }
@@ -135,7 +133,6 @@ export function cgroupMemory(dir: string): CgroupMemory | null {
     dir,
     limitBytes: limit,
     usageBytes: Math.max(0, usage - inactiveFile(dir, v2)),
-    chargedBytes: usage,
     oomKills: oomKillsIn(v2 ? `${dir}/memory.events` : `${dir}/memory.oom_control`),
   };
 }

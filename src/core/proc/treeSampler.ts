@@ -125,7 +125,8 @@ export class TreeSampler implements Source {
         if (generationMs !== null) ctx.sink.emit(respawnMark(ctx, generationMs, r.rank));
       }
     }
-    ctx.sink.emit(treeRecord(sample, s, workers, ctx.startedAtMs));
+    const bornS = sample.born === null ? 0 : spawnSeconds(ctx, sample.born, s);
+    ctx.sink.emit(treeRecord(sample, s, workers, bornS));
     for (const listener of this.listeners) {
       try {
         listener(sample, s);
@@ -191,7 +192,7 @@ function rankTree(r: RankSample): RankTree {
   };
 }
 
-function spawnSeconds(ctx: SourceContext, p: TreeProcess, nowS: number): number {
+function spawnSeconds(ctx: SourceContext, p: Pick<TreeProcess, 'startMs'>, nowS: number): number {
   return Math.min(nowS, Math.max(0, secondsSince(ctx.startedAtMs, p.startMs)));
 }
 
@@ -202,12 +203,8 @@ function processRecord(event: 'spawn' | 'exit', p: TreeProcess, s: number): Proc
   return r;
 }
 
-function treeRecord(
-  sample: TreeSample,
-  s: number,
-  workers: TreeProcess[],
-  sessionStartMs: number,
-): TreeRecord {
+/** `bornS`: the earliest start of the processes that appeared in this sample, if any */
+function treeRecord(sample: TreeSample, s: number, workers: TreeProcess[], bornS: number): TreeRecord {
   const t = sample.totals;
   const out: TreeRecord = {
     type: 'tree',
@@ -220,11 +217,9 @@ function treeRecord(
     workersIoWait: workers.filter((w) => w.state === 'D').length,
   };
   if (sample.ranks.length > 0) out.ranks = sample.ranks.map(rankTree);
-  const born = sample.born;
-  if (born !== null) {
-    const io = countersOf(born.counters).io;
-    if (io.rchar > 0 || io.readBytes > 0 || io.wchar > 0 || io.writeBytes > 0 || io.majorFaults > 0)
-      out.born = { s: Math.min(s, Math.max(0, secondsSince(sessionStartMs, born.startMs))), io };
+  if (sample.born !== null) {
+    const io = countersOf(sample.born.counters).io;
+    if (Object.values(io).some((v) => v > 0)) out.born = { s: bornS, io };
   }
   return out;
 }
