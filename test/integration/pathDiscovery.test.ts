@@ -14,7 +14,14 @@ import { test, type TestContext } from 'node:test';
 import type { SessionReport } from '../../src/shared/model';
 import { hasCommand, hasTorch, requireTool, SYSTEM_PYTHON } from '../support/tools';
 import { readTruth, toSessionS } from '../support/truth';
-import { makeDataset, makeShapesDataset, tempDir, workloadScript, WORKLOADS_DIR } from '../support/workloads';
+import {
+  makeDataset,
+  makeShapesDataset,
+  positionalJobArgs,
+  tempDir,
+  workloadScript,
+  WORKLOADS_DIR,
+} from '../support/workloads';
 import { near, runCli, sessionHeader, waitFor } from './cliRun';
 
 const POSITIONAL_JOB = join(WORKLOADS_DIR, 'positional_job.py');
@@ -65,25 +72,7 @@ async function attachTo(
 }
 
 function positionalJob(data: string, weights: string, truth: string, epochs: number): string[] {
-  // arguments in the order a user writes them: options first, the positional among them
-  return [
-    POSITIONAL_JOB,
-    '--epochs',
-    String(epochs),
-    data,
-    '--snapshots',
-    weights,
-    '--every',
-    '12',
-    '--mb',
-    '4',
-    '--slow-ms',
-    '3',
-    '--compute-ms',
-    '30',
-    '--truth',
-    truth,
-  ];
+  return [POSITIONAL_JOB, ...positionalJobArgs(data, weights, truth, epochs)];
 }
 
 function torchOk(t: TestContext): boolean {

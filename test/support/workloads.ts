@@ -130,3 +130,27 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `trainio-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * The arguments of positional_job.py (after its path), in the order a user writes them: options
+ * first, the dataset as a positional among them, checkpoints saved into `weights`.
+ */
+export function positionalJobArgs(data: string, weights: string, truth: string, epochs: number): string[] {
+  return [
+    '--epochs',
+    String(epochs),
+    data,
+    '--snapshots',
+    weights,
+    '--every',
+    '12',
+    '--mb',
+    '4',
+    '--slow-ms',
+    '3',
+    '--compute-ms',
+    '30',
+    '--truth',
+    truth,
+  ];
+}

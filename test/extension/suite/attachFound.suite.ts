@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeaderRecord } from '../../../src/shared/model';
+import { positionalJobArgs } from '../../support/workloads';
 import { REPO_ROOT, log, state, until } from './suiteSupport';
 
 const PYTHON = '/usr/bin/python3';
@@ -55,24 +56,7 @@ suite('Attach with no folders given: found from what the job does', () => {
     assert.equal(made.status, 0, made.stderr);
     job = spawn(
       PYTHON,
-      [
-        join(workloads, 'positional_job.py'),
-        '--epochs',
-        '200',
-        data,
-        '--snapshots',
-        weights,
-        '--every',
-        '12',
-        '--mb',
-        '4',
-        '--slow-ms',
-        '3',
-        '--compute-ms',
-        '30',
-        '--truth',
-        truth,
-      ],
+      [join(workloads, 'positional_job.py'), ...positionalJobArgs(data, weights, truth, 200)],
       { stdio: 'ignore', detached: true, cwd: root },
     );
     await until(
