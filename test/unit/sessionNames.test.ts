@@ -102,6 +102,9 @@ void test('a session file peeked: header and end, without reading it all; other 
       ['a.jsonl', 61.5],
       ['live.jsonl', undefined],
     ]);
+    // a file with no end (still written, or cut off) reaches as far as its last record
+    assert.equal(peekSession(join(dir, 'live.jsonl'))?.recordedS, 1);
+    assert.equal(a?.recordedS, 61.5);
     assert.deepEqual(peekSessionsIn(join(dir, 'absent')), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

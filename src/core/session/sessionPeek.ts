@@ -14,6 +14,8 @@ export interface SessionPeek {
   pid: number;
   /** the end record's time; undefined while recording (or when the file has no end) */
   durationS?: number;
+  /** the time of the file's last record: how far it reaches while recording, or when it was cut off */
+  recordedS?: number;
   ended?: EndRecord;
   bytes: number;
 }
@@ -55,14 +57,16 @@ export function peekSession(file: string): SessionPeek | undefined {
         .split('\n')
         .filter((l) => l.trim())
         .at(-1),
-    ) as EndRecord | undefined;
-    const ended = last?.type === 'end' ? last : undefined;
+    ) as (Partial<EndRecord> & { type?: string }) | undefined;
+    const ended = last?.type === 'end' ? (last as EndRecord) : undefined;
+    const lastS = typeof last?.s === 'number' && Number.isFinite(last.s) ? last.s : undefined;
     return {
       file,
       startedAtMs: header.startedAtMs,
       command: Array.isArray(header.target?.command) ? header.target.command : [],
       pid: header.target?.pid ?? 0,
       durationS: ended?.s,
+      recordedS: lastS,
       ended,
       bytes: size,
     };

@@ -30,7 +30,8 @@ function factsOfFile(p: SessionPeek): SessionFacts {
     file: p.file,
     script: scriptOf(p.command, p.pid),
     startedAt: new Date(p.startedAtMs).toISOString(),
-    durationS: p.durationS,
+    // a file with no end yet (written still, or cut off): as far as its records reach
+    durationS: p.durationS ?? p.recordedS,
     live: false,
   };
 }
