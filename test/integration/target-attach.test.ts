@@ -145,3 +145,21 @@ void test('a target that exits mid-session: the samplers notice, end, and keep w
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('a process whose command line reads empty (a kernel thread, or a job exiting): the command the launcher knows, else its name', (t) => {
+  if (!requireTool(t, isRoot, 'root', "run the tests as root (a kernel thread's I/O counters)")) return;
+  // kthreadd (PID 2): alive, its counters readable by root, its cmdline empty — as a job's is once
+  // it is exiting (its memory released) while its stat still names it
+  assert.equal(fs.readFileSync('/proc/2/cmdline', 'utf8'), '');
+  const comm = fs.readFileSync('/proc/2/comm', 'utf8').trim();
+  assert.deepEqual(validateAttachTarget(2).command, [comm]);
+  assert.deepEqual(validateAttachTarget(2, ['python3', 'train.py', '--x']).command, [
+    'python3',
+    'train.py',
+    '--x',
+  ]);
+  // a readable command line wins over what the launcher says
+  const own = validateAttachTarget(process.pid).command;
+  assert.ok(own.length > 1 && own[0] !== 'python3');
+  assert.deepEqual(validateAttachTarget(process.pid, ['python3', 'x.py']).command, own);
+});

@@ -34,7 +34,9 @@ import { planSources, type SourcePlan } from './sourcePlan';
 import { PathFinding, type PathFindingRequest } from '../discovery/pathFinding';
 import { attachTarget, launchCommand, type Launched } from './targetStart';
 
-export type RecordTarget = { pid: number } | { command: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
+export type RecordTarget =
+  /** `command`: what the process was started with, where the caller launched it (see validateAttachTarget) */
+  { pid: number; command?: string[] } | { command: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
 export interface RecordRequest extends PathFindingRequest {
   target: RecordTarget;
@@ -107,7 +109,8 @@ export class Recorder {
 
   /** Validates everything, then starts the target (launch) and every source. */
   static async start(request: RecordRequest): Promise<Recorder> {
-    const attached = 'pid' in request.target ? attachTarget(request.target.pid) : undefined;
+    const attached =
+      'pid' in request.target ? attachTarget(request.target.pid, request.target.command) : undefined;
     // folders not given are found from what the job does (attached: by watching it a moment now)
     const finding = await PathFinding.before(request);
     const req = finding

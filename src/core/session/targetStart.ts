@@ -13,8 +13,8 @@ export interface Launched {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function attachTarget(pid: number): TargetInfo {
-  return validateAttachTarget(pid);
+export function attachTarget(pid: number, knownCommand?: string[]): TargetInfo {
+  return validateAttachTarget(pid, knownCommand);
 }
 
 /** starts the command; rejects with LAUNCH_FAILED when it cannot run */

@@ -8,7 +8,12 @@ import { readProcLink, readProcOnce } from '../proc/procFile';
 import { parseCmdline, parseStat } from '../proc/procParsers';
 import { processUid, userName } from './procOwner';
 
-export function validateAttachTarget(pid: number): TargetInfo {
+/**
+ * `knownCommand`: the command the process was started with, where the caller launched it — used
+ * when its cmdline is gone (a process that is exiting has released its memory, and its cmdline
+ * reads empty, while its stat still names it)
+ */
+export function validateAttachTarget(pid: number, knownCommand?: string[]): TargetInfo {
   if (!Number.isInteger(pid) || pid <= 0) {
     throw new TrainioError('USAGE', `"${pid}" is not a process ID — give the PID of the training process`);
   }
@@ -36,7 +41,8 @@ export function validateAttachTarget(pid: number): TargetInfo {
   const cmdline = readProcOnce(`/proc/${pid}/cmdline`);
   const command = cmdline.ok ? parseCmdline(cmdline.text) : [];
   const cwd = readProcLink(`/proc/${pid}/cwd`);
-  const target: TargetInfo = { mode: 'attach', pid, command: command.length > 0 ? command : [parsed.comm] };
+  const fallback = knownCommand && knownCommand.length > 0 ? knownCommand : [parsed.comm];
+  const target: TargetInfo = { mode: 'attach', pid, command: command.length > 0 ? command : fallback };
   if (cwd.ok) target.cwd = cwd.text;
   return target;
 }

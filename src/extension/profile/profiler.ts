@@ -211,7 +211,7 @@ export class Profiler {
     let recorder: Recorder;
     try {
       recorder = await Recorder.start({
-        target: { pid: launched.pid },
+        target: { pid: launched.pid, command },
         out,
         datasets: paths.datasets,
         checkpoints: paths.checkpoints,
